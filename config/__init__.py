@@ -1,0 +1,1 @@
+"""Configuration: the settings tree, secrets resolution and example files."""

@@ -1,0 +1,282 @@
+"""The worker's settings tree.
+
+Everything configurable lives here, so that a bad value is caught once, at start-up, with the
+key that holds it and an example of a good one, rather than at 02:00 in the middle of a run.
+Sources, strongest first: explicit arguments, ``ARWORKER_*`` environment variables (nested with
+``__``), a ``.env`` file, the secrets directory, then the TOML file named by ``ARWORKER_CONFIG``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ENV_PREFIX = "ARWORKER_"
+CONFIG_FILE_ENV = "ARWORKER_CONFIG"
+DEFAULT_DATABASE_URL = "sqlite:///var/arworker.db"
+SUPPORTED_URL_SCHEMES = ("sqlite", "postgresql+psycopg", "oracle+oracledb")
+
+
+def default_page_concurrency() -> int:
+    """Pages at once: the browser, not Python, is the cost, and 2 cores saturate near 4 pages."""
+    cpus = os.cpu_count() or 2
+    return max(2, min(8, cpus * 2))
+
+
+class ConfigError(Exception):
+    """The configuration is not usable; the message says which key, what is wrong, and a fix."""
+
+    def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
+class DatabaseSettings(BaseModel):
+    """Where open AR is read from and notes are written to."""
+
+    url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL without the password",
+        examples=["oracle+oracledb://apps_ro@dbhost:1521/?service_name=EBSPROD"],
+    )
+    user: str | None = Field(
+        None, description="login, when kept out of the URL", examples=["XXARW"]
+    )
+    password: SecretStr | None = Field(None, description="never put it in the URL")
+    org_ids: list[int] = Field(
+        default_factory=lambda: [204],
+        description="operating units (ORG_ID) whose _ALL rows the worker may read",
+        examples=[[204, 458]],
+    )
+    include_debit_memos: bool = Field(False, description="also submit CLASS='DM' schedules")
+    pool_size: int = Field(4, ge=1, le=64, examples=[4])
+    call_timeout_ms: int = Field(30_000, ge=1_000, examples=[30_000])
+    arraysize: int = Field(1_000, ge=10, le=100_000, examples=[1_000])
+    thick_mode: bool = Field(False, description="Oracle thick mode (Instant Client)")
+    instant_client_dir: Path | None = Field(None, examples=["/opt/oracle/instantclient_23_5"])
+    tns_admin: Path | None = Field(None, examples=["/etc/oracle/network/admin"])
+    wallet_location: Path | None = Field(None, examples=["/etc/oracle/wallet"])
+    wallet_password: SecretStr | None = None
+    notes_mode: Literal["table", "api"] = Field(
+        "table", description="'table' inserts JTF_NOTES_* rows; 'api' calls JTF_NOTES_PUB"
+    )
+    note_user_id: int = Field(
+        -1, description="FND_USER.USER_ID written as ENTERED_BY/CREATED_BY", examples=[1318]
+    )
+    note_type: str | None = Field(
+        None, description="JTF_NOTE_TYPE lookup code", examples=["IEX_CA"]
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0]
+        if "://" not in value or scheme not in SUPPORTED_URL_SCHEMES:
+            raise ValueError(
+                f"unsupported database URL scheme {scheme!r}; use one of "
+                + ", ".join(SUPPORTED_URL_SCHEMES)
+            )
+        if scheme != "sqlite":
+            authority = value.split("://", 1)[1].split("/", 1)[0]
+            if ":" in authority.split("@", 1)[0] and "@" in authority:
+                raise ValueError(
+                    "the URL carries a password; set it in ARWORKER_DATABASE__PASSWORD "
+                    "(or the secrets directory) instead"
+                )
+        return value
+
+
+class BrowserSettings(BaseModel):
+    """How Chromium is found, launched and bounded."""
+
+    executable_path: Path | None = Field(
+        None,
+        description="Chromium to launch; default: Playwright's own build, else chromium on PATH",
+        examples=["/usr/bin/chromium"],
+    )
+    headless: bool = True
+    max_pages: int = Field(
+        default_factory=default_page_concurrency,
+        ge=1,
+        le=64,
+        description="portal pages open at once across all portal accounts (K)",
+        examples=[4],
+    )
+    recycle_after_invoices: int = Field(100, ge=1, examples=[100])
+    navigation_timeout_ms: int = Field(30_000, ge=1_000, examples=[30_000])
+    action_timeout_ms: int = Field(10_000, ge=500, examples=[10_000])
+    trace_on_failure: bool = True
+    lean_flags: bool = Field(True, description="disable Chromium's per-window omnibox renderer")
+    artifacts_dir: Path = Field(Path("var/artifacts"), examples=["/var/lib/arworker/artifacts"])
+    state_dir: Path = Field(Path("var/browser-state"), examples=["/var/lib/arworker/state"])
+
+
+class QueueSettings(BaseModel):
+    """Leases, retries and backoff of the submission queue."""
+
+    lease_duration_s: int = Field(300, ge=10, examples=[300])
+    claim_batch: int = Field(10, ge=1, le=500, examples=[10])
+    max_attempts: int = Field(5, ge=1, le=50, examples=[5])
+    backoff_base_s: float = Field(60.0, ge=0, examples=[60])
+    backoff_max_s: float = Field(3_600.0, ge=0, examples=[3600])
+    in_attempt_retries: int = Field(3, ge=1, le=10, examples=[3])
+    shutdown_grace_s: float = Field(30.0, ge=0, examples=[30])
+    journal_path: Path = Field(Path("var/outcome-journal.jsonl"), examples=["/var/lib/arworker/j"])
+
+
+class SchedulerSettings(BaseModel):
+    """When the daemon (`arworker run`) does what."""
+
+    timezone: str = Field("UTC", examples=["America/Chicago"])
+    nightly_cron: str = Field("0 1 * * *", examples=["30 0 * * 1-5"])
+    status_poll_interval_s: int = Field(3_600, ge=10, examples=[3600])
+    resync_poll_interval_s: int = Field(60, ge=1, examples=[60])
+    misfire_grace_time_s: int = Field(3_600, ge=1, examples=[3600])
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("nightly_cron")
+    @classmethod
+    def _five_fields(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError("a cron expression has 5 fields: minute hour day month weekday")
+        return value
+
+
+class LoggingSettings(BaseModel):
+    """Log level and rendering."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["auto", "json", "console"] = Field(
+        "auto", description="auto: JSON when stderr is not a terminal"
+    )
+
+
+class Settings(BaseSettings):
+    """The whole configuration; build it with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        secrets_dir=None,
+    )
+
+    database: DatabaseSettings = DatabaseSettings()
+    browser: BrowserSettings = BrowserSettings()
+    queue: QueueSettings = QueueSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    logging: LoggingSettings = LoggingSettings()
+    secrets_dir: Path | None = Field(
+        Path("var/secrets"),
+        description="directory of secret files, one per SECRET_REF (e.g. /run/secrets)",
+        examples=["/run/secrets/arworker"],
+    )
+    config_file: Path | None = Field(None, description="the TOML file that was read, if any")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            file_secret_settings,
+        ]
+        toml_path = os.environ.get(CONFIG_FILE_ENV)
+        if toml_path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(toml_path)))
+        return tuple(sources)
+
+
+def _example_for(loc: tuple[int | str, ...]) -> str | None:
+    """Find the documented example of the field at ``loc`` to show next to the error."""
+    model: Any = Settings
+    field = None
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if not isinstance(part, str) or fields is None or part not in fields:
+            break
+        field = fields[part]
+        model = field.annotation
+    if field is None:
+        return None
+    if field.examples:
+        return repr(field.examples[0])
+    if field.default is not None and not callable(field.default):
+        return repr(field.default)
+    return None
+
+
+def _env_name(loc: tuple[int | str, ...]) -> str:
+    return ENV_PREFIX + "__".join(str(p).upper() for p in loc if isinstance(p, str))
+
+
+def describe_validation_error(exc: ValidationError) -> list[str]:
+    """Turn pydantic's report into lines a person can act on: key, problem, example."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc)
+        problem = err["msg"].removeprefix("Value error, ")
+        line = f"{key} ({_env_name(loc)}): {problem}"
+        if err["type"] == "extra_forbidden":
+            line = f"{key}: unknown setting; check its spelling against arworker.example.toml"
+        example = _example_for(loc)
+        if example is not None and err["type"] != "extra_forbidden":
+            line += f"; for example {key} = {example}"
+        lines.append(line)
+    return lines
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the configuration from every source, or raise :class:`ConfigError` naming the keys."""
+    toml_path = os.environ.get(CONFIG_FILE_ENV)
+    if toml_path and not Path(toml_path).is_file():
+        raise ConfigError(
+            f"{CONFIG_FILE_ENV} names {toml_path!r}, which is not a readable file; "
+            "point it at a TOML file such as config/arworker.example.toml"
+        )
+    secrets_dir = os.environ.get(ENV_PREFIX + "SECRETS_DIR", "var/secrets")
+    try:
+        settings = Settings(
+            _secrets_dir=secrets_dir
+            if secrets_dir and Path(secrets_dir).is_dir()
+            else None,  # pydantic-settings init option
+            **overrides,
+        )
+    except ValidationError as exc:
+        problems = describe_validation_error(exc)
+        raise ConfigError(
+            "invalid configuration:\n  " + "\n  ".join(problems), problems=problems
+        ) from exc
+    except ValueError as exc:  # TOML syntax errors and unreadable dotenv files
+        raise ConfigError(f"invalid configuration file: {exc}") from exc
+    if toml_path:
+        settings = settings.model_copy(update={"config_file": Path(toml_path)})
+    return settings

@@ -1,0 +1,1 @@
+"""Adapters to the outside world: the Oracle (EBS) database and customers' portals."""

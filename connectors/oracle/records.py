@@ -1,0 +1,303 @@
+"""Values the store hands out: frozen, keyword-only, built from rows.
+
+Jobs never see a SQLAlchemy ``Row``; they get these. Money is ``Decimal``, times are aware UTC,
+flags are ``bool``, and ``''`` never appears (Oracle would read it back as NULL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class SubmissionStatus(StrEnum):
+    """Where one invoice stands with one portal account (design §4)."""
+
+    #: queued, waiting for a worker (or for ``next_attempt_at`` after a transient fault)
+    PENDING = "PENDING"
+    #: claimed by a worker holding a live lease
+    IN_PROGRESS = "IN_PROGRESS"
+    #: the portal has it (receipt, or found on the portal by a lookup)
+    SUBMITTED = "SUBMITTED"
+    #: the portal refused it; a person fixes it, resync re-queues it
+    REJECTED = "REJECTED"
+    #: transient faults exhausted the attempts; a person looks, resync re-queues it
+    FAILED = "FAILED"
+    #: a worker died holding it: it may or may not be on the portal; look it up before uploading
+    UNCERTAIN = "UNCERTAIN"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+
+TERMINAL_STATUSES = frozenset(
+    {SubmissionStatus.SUBMITTED, SubmissionStatus.REJECTED, SubmissionStatus.FAILED}
+)
+CLAIMABLE_STATUSES = (SubmissionStatus.PENDING, SubmissionStatus.UNCERTAIN)
+
+
+def blank_to_none(value: str | None) -> str | None:
+    """Oracle stores '' as NULL; normalise before it gets there so every backend agrees."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PortalAccountRecord:
+    """A customer account enrolled on a portal (XX_ARW_PORTAL_ACCOUNTS + HZ names)."""
+
+    portal_account_id: int
+    cust_account_id: int
+    account_number: str
+    account_name: str | None
+    party_id: int
+    portal_code: str
+    portal_url: str
+    buyer_name: str | None
+    supplier_portal_id: str | None
+    login_name: str
+    secret_ref: str
+    totp_secret_ref: str | None
+    enabled: bool
+    po_required: bool
+    new_number_on_resubmit: bool
+    options: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: Any) -> PortalAccountRecord:
+        m = row._mapping
+        return cls(
+            portal_account_id=int(m["portal_account_id"]),
+            cust_account_id=int(m["cust_account_id"]),
+            account_number=m["account_number"],
+            account_name=m["account_name"],
+            party_id=int(m["party_id"]),
+            portal_code=m["portal_code"],
+            portal_url=m["portal_url"],
+            buyer_name=m["buyer_name"],
+            supplier_portal_id=m["supplier_portal_id"],
+            login_name=m["login_name"],
+            secret_ref=m["secret_ref"],
+            totp_secret_ref=m["totp_secret_ref"],
+            enabled=bool(m["enabled_flag"]),
+            po_required=bool(m["po_required_flag"]),
+            new_number_on_resubmit=bool(m["new_number_on_resubmit"]),
+            options=json.loads(m["options_json"]) if m["options_json"] else {},
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OpenInvoice:
+    """One open payment schedule of an enrolled account: what the nightly run enqueues."""
+
+    payment_schedule_id: int
+    customer_trx_id: int
+    cust_account_id: int
+    portal_account_id: int
+    trx_number: str
+    due_date: dt.date
+    currency: str
+    amount_due_remaining: Decimal
+    org_id: int
+
+    @classmethod
+    def from_row(cls, row: Any) -> OpenInvoice:
+        m = row._mapping
+        return cls(
+            payment_schedule_id=int(m["payment_schedule_id"]),
+            customer_trx_id=int(m["customer_trx_id"]),
+            cust_account_id=int(m["cust_account_id"]),
+            portal_account_id=int(m["portal_account_id"]),
+            trx_number=m["trx_number"],
+            due_date=_as_date(m["due_date"]),
+            currency=m["invoice_currency_code"],
+            amount_due_remaining=Decimal(m["amount_due_remaining"]),
+            org_id=int(m["org_id"]),
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InvoiceLineRecord:
+    line_number: int
+    line_type: str
+    description: str | None
+    quantity: Decimal | None
+    unit_price: Decimal | None
+    amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InvoicePdfRecord:
+    """An invoice PDF found in FND_LOBS through the attachment tables."""
+
+    file_name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InvoiceRecord:
+    """An invoice with its lines and (when EBS has one) its PDF, ready to be mapped to a portal."""
+
+    customer_trx_id: int
+    trx_number: str
+    trx_date: dt.date
+    term_due_date: dt.date | None
+    currency: str
+    purchase_order: str | None
+    customer_reference: str | None
+    cust_account_id: int
+    account_number: str
+    account_name: str | None
+    party_name: str
+    lines: tuple[InvoiceLineRecord, ...]
+    pdf: InvoicePdfRecord | None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0"))
+
+    @property
+    def tax_total(self) -> Decimal:
+        return sum((ln.amount for ln in self.lines if ln.line_type == "TAX"), Decimal("0"))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Submission:
+    """One row of XX_ARW_SUBMISSIONS."""
+
+    submission_id: int
+    customer_trx_id: int
+    payment_schedule_id: int
+    cust_account_id: int
+    portal_account_id: int
+    trx_number: str
+    portal_invoice_number: str
+    status: SubmissionStatus
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    lease_owner: str | None
+    lease_token: str | None
+    lease_expires_at: dt.datetime | None
+    portal_reference: str | None
+    portal_status: str | None
+    portal_status_reason: str | None
+    projected_pay_date: dt.date | None
+    payment_date: dt.date | None
+    payment_reference: str | None
+    last_error_code: str | None
+    last_error_text: str | None
+    artifact_path: str | None
+    resubmit_count: int
+    submitted_at: dt.datetime | None
+
+    @property
+    def needs_lookup(self) -> bool:
+        """An item that may be on the portal already is looked up before any upload (§4.1)."""
+        return self.attempts > 1
+
+    @classmethod
+    def from_row(cls, row: Any) -> Submission:
+        m = row._mapping
+        return cls(
+            submission_id=int(m["submission_id"]),
+            customer_trx_id=int(m["customer_trx_id"]),
+            payment_schedule_id=int(m["payment_schedule_id"]),
+            cust_account_id=int(m["cust_account_id"]),
+            portal_account_id=int(m["portal_account_id"]),
+            trx_number=m["trx_number"],
+            portal_invoice_number=m["portal_invoice_number"],
+            status=SubmissionStatus(m["status"]),
+            attempts=int(m["attempts"]),
+            next_attempt_at=m["next_attempt_at"],
+            lease_owner=m["lease_owner"],
+            lease_token=m["lease_token"],
+            lease_expires_at=m["lease_expires_at"],
+            portal_reference=m["portal_reference"],
+            portal_status=m["portal_status"],
+            portal_status_reason=m["portal_status_reason"],
+            projected_pay_date=_as_date_or_none(m["projected_pay_date"]),
+            payment_date=_as_date_or_none(m["payment_date"]),
+            payment_reference=m["payment_reference"],
+            last_error_code=m["last_error_code"],
+            last_error_text=m["last_error_text"],
+            artifact_path=m["artifact_path"],
+            resubmit_count=int(m["resubmit_count"]),
+            submitted_at=m["submitted_at"],
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CollectionNote:
+    """A note for JTF_NOTES_*: on the customer account, visible at party and invoice level too."""
+
+    cust_account_id: int
+    party_id: int | None
+    payment_schedule_id: int | None
+    text: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class NoteRecord:
+    """A note read back (tests, reports): text plus the contexts it was attached to."""
+
+    jtf_note_id: int
+    source_object_id: int
+    text: str
+    detail: str | None
+    entered_at: dt.datetime
+    contexts: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EnqueueResult:
+    enqueued: int
+    already_queued: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OutcomeRecord:
+    """How a claimed submission ended this attempt; written with its event and note at once."""
+
+    outcome_uid: str  #: unique per outcome, so a journal replay can never apply it twice
+    to_status: SubmissionStatus
+    event_type: str
+    detail: str
+    portal_reference: str | None = None
+    portal_invoice_number: str | None = None
+    error_code: str | None = None
+    error_text: str | None = None
+    next_attempt_at: dt.datetime | None = None
+    artifact_path: str | None = None
+    note: CollectionNote | None = None
+    run_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class JobRunCounts:
+    enqueued: int = 0
+    submitted: int = 0
+    already_submitted: int = 0
+    rejected: int = 0
+    failed: int = 0
+    notes_written: int = 0
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _as_date_or_none(value: Any) -> dt.date | None:
+    return None if value is None else _as_date(value)

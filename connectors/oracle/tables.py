@@ -1,0 +1,487 @@
+"""All schema in one place: the EBS source tables the worker reads and the ``XX_ARW_`` tables.
+
+Source tables keep their EBS names and columns (simplified) so a DBA recognises them; on a real
+EBS database only the ``XX_ARW_`` tables are created (see ``ddl/install.sql``). Every rule of
+design §8 shows up here: flags are ``VARCHAR2(1)`` 'Y'/'N' through :class:`YesNo`, strings always
+have a length, audit times are ``TIMESTAMP WITH TIME ZONE``, money is ``NUMBER(18,2)``, every
+constraint and index has an explicit name of at most 30 bytes, and no column is an Oracle
+reserved word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    Sequence,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import oracle
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+NAMING_CONVENTION = {
+    "ix": "%(table_name)s_N%(column_0_name)s",
+    "uq": "%(table_name)s_U%(column_0_name)s",
+    "ck": "%(table_name)s_C%(constraint_name)s",
+    "fk": "%(table_name)s_F%(column_0_name)s",
+    "pk": "%(table_name)s_PK",
+}
+
+#: Worker-owned tables, created by ``arworker db init`` and ``ddl/install.sql``.
+WORKER_TABLES = (
+    "xx_arw_portal_accounts",
+    "xx_arw_submissions",
+    "xx_arw_events",
+    "xx_arw_resync_requests",
+    "xx_arw_job_runs",
+)
+#: EBS tables that exist on a real instance; created only for the embedded default and tests.
+EBS_STAND_IN_TABLES = (
+    "hz_parties",
+    "hz_cust_accounts",
+    "ra_customer_trx_all",
+    "ra_customer_trx_lines_all",
+    "ar_payment_schedules_all",
+    "iex_delinquencies_all",
+    "fnd_lobs",
+    "fnd_documents",
+    "fnd_attached_documents",
+    "jtf_notes_b",
+    "jtf_notes_tl",
+    "jtf_note_contexts",
+)
+
+
+class YesNo(TypeDecorator[bool]):
+    """bool ↔ 'Y'/'N' in a VARCHAR2(1): identical on every database, unlike ``Boolean``."""
+
+    impl = String(1)
+    cache_ok = True
+
+    def process_bind_param(self, value: bool | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return "Y" if value else "N"
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> bool | None:
+        if value is None:
+            return None
+        return bool(value == "Y")
+
+
+class UtcTimestamp(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes everywhere; ``TIMESTAMP WITH TIME ZONE`` on Oracle, not ``DATE``."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "oracle":
+            return dialect.type_descriptor(oracle.TIMESTAMP(timezone=True))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the worker stores aware UTC times only")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # SQLite without detect_types
+            value = dt.datetime.fromisoformat(value)
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"expected a datetime from the database, got {value!r}")
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def id_type() -> TypeEngine[int]:
+    """EBS surrogate ids: NUMBER(15); INTEGER on SQLite so that the primary key autoincrements."""
+    # SQLAlchemy's oracle.NUMBER carries no annotations
+    ebs_number: TypeEngine[int] = oracle.NUMBER(15, 0, asdecimal=False)  # type: ignore[no-untyped-call]
+    return BigInteger().with_variant(ebs_number, "oracle").with_variant(Integer(), "sqlite")
+
+
+def money() -> Numeric[Any]:
+    """Amounts are exact decimals; never binary floats."""
+    return Numeric(18, 2)
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC: the only clock the tables know."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _who() -> list[Any]:
+    """The EBS WHO columns every table carries."""
+    return [
+        Column("created_by", id_type(), nullable=False, default=-1),
+        Column("creation_date", UtcTimestamp(), nullable=False, default=utcnow),
+        Column("last_updated_by", id_type(), nullable=False, default=-1),
+        Column("last_update_date", UtcTimestamp(), nullable=False, default=utcnow, onupdate=utcnow),
+        Column("last_update_login", id_type()),
+    ]
+
+
+def build_metadata(schema: str | None = None) -> MetaData:
+    """Build the one ``MetaData`` of the worker: EBS stand-ins + ``XX_ARW_`` tables."""
+    md = MetaData(naming_convention=NAMING_CONVENTION, schema=schema)
+    jtf_notes_s = Sequence("jtf_notes_s", metadata=md)
+
+    # ---- TCA customers -------------------------------------------------------------------
+    Table(
+        "hz_parties",
+        md,
+        Column("party_id", id_type(), nullable=False),
+        Column("party_number", String(30), nullable=False),
+        Column("party_name", String(360), nullable=False),
+        Column("party_type", String(30), nullable=False, default="ORGANIZATION"),
+        Column("status", String(1), nullable=False, default="A"),
+        Column("tax_reference", String(50)),
+        Column("country", String(60)),
+        PrimaryKeyConstraint("party_id", name="hz_parties_pk"),
+    )
+    Table(
+        "hz_cust_accounts",
+        md,
+        Column("cust_account_id", id_type(), nullable=False),
+        Column("party_id", id_type(), nullable=False),
+        Column("account_number", String(30), nullable=False),
+        Column("account_name", String(240)),
+        Column("status", String(1), nullable=False, default="A"),
+        Column("customer_class_code", String(30)),
+        Column("orig_system_reference", String(240), nullable=False),
+        PrimaryKeyConstraint("cust_account_id", name="hz_cust_accounts_pk"),
+        UniqueConstraint("account_number", name="hz_cust_accounts_u2"),
+    )
+
+    # ---- Receivables transactions --------------------------------------------------------
+    Table(
+        "ra_customer_trx_all",
+        md,
+        Column("customer_trx_id", id_type(), nullable=False),
+        Column("trx_number", String(20), nullable=False),
+        Column("trx_date", Date(), nullable=False),
+        Column("cust_trx_type_id", id_type(), nullable=False, default=1),
+        Column("bill_to_customer_id", id_type()),
+        Column("bill_to_site_use_id", id_type()),
+        Column("term_id", id_type()),
+        Column("term_due_date", Date()),
+        Column("purchase_order", String(50)),
+        Column("purchase_order_revision", String(50)),
+        Column("purchase_order_date", Date()),
+        Column("customer_reference", String(30)),
+        Column("comments", String(1760)),
+        Column("invoice_currency_code", String(15), nullable=False),
+        Column("complete_flag", YesNo(), nullable=False),
+        Column("status_trx", String(30)),
+        Column("org_id", id_type(), nullable=False),
+        *_who(),
+        PrimaryKeyConstraint("customer_trx_id", name="ra_customer_trx_all_pk"),
+        Index("ra_customer_trx_n1", "bill_to_customer_id"),
+    )
+    Table(
+        "ra_customer_trx_lines_all",
+        md,
+        Column("customer_trx_line_id", id_type(), nullable=False),
+        Column("customer_trx_id", id_type(), nullable=False),
+        Column("line_number", Integer(), nullable=False),
+        Column("line_type", String(20), nullable=False, default="LINE"),
+        Column("description", String(240)),
+        Column("uom_code", String(3)),
+        Column("quantity_invoiced", Numeric(18, 4)),
+        Column("unit_selling_price", Numeric(18, 4)),
+        Column("extended_amount", money(), nullable=False),
+        Column("tax_rate", Numeric(9, 4)),
+        Column("sales_order", String(50)),
+        Column("org_id", id_type(), nullable=False),
+        PrimaryKeyConstraint("customer_trx_line_id", name="ra_customer_trx_lines_pk"),
+        Index("ra_customer_trx_lines_n1", "customer_trx_id"),
+    )
+    Table(
+        "ar_payment_schedules_all",
+        md,
+        Column("payment_schedule_id", id_type(), nullable=False),
+        Column("customer_trx_id", id_type()),
+        Column("customer_id", id_type(), nullable=False),
+        Column("customer_site_use_id", id_type()),
+        Column("trx_number", String(30)),
+        Column("trx_date", Date()),
+        Column("due_date", Date(), nullable=False),
+        Column("amount_due_original", money(), nullable=False),
+        Column("amount_due_remaining", money(), nullable=False),
+        Column("amount_line_items_original", money()),
+        Column("tax_original", money()),
+        Column("amount_in_dispute", money()),
+        Column("invoice_currency_code", String(15), nullable=False),
+        Column("status", String(30), nullable=False),
+        Column("class", String(20), nullable=False),
+        Column("terms_sequence_number", Integer()),
+        Column("org_id", id_type(), nullable=False),
+        PrimaryKeyConstraint("payment_schedule_id", name="ar_payment_schedules_pk"),
+        Index("ar_payment_schedules_n1", "customer_id", "status"),
+        Index("ar_payment_schedules_n2", "customer_trx_id"),
+    )
+    Table(
+        "iex_delinquencies_all",
+        md,
+        Column("delinquency_id", id_type(), nullable=False),
+        Column("party_cust_id", id_type()),
+        Column("cust_account_id", id_type()),
+        Column("customer_site_use_id", id_type()),
+        Column("transaction_id", id_type()),
+        Column("payment_schedule_id", id_type()),
+        Column("status", String(30), nullable=False),
+        Column("aging_bucket_line_id", id_type()),
+        Column("org_id", id_type()),
+        *_who(),
+        PrimaryKeyConstraint("delinquency_id", name="iex_delinquencies_pk"),
+        Index("iex_delinquencies_n1", "payment_schedule_id"),
+    )
+
+    # ---- Attachments (invoice PDFs) ------------------------------------------------------
+    Table(
+        "fnd_lobs",
+        md,
+        Column("file_id", id_type(), nullable=False),
+        Column("file_name", String(256)),
+        Column("file_content_type", String(256), nullable=False),
+        Column("file_data", LargeBinary()),
+        Column("upload_date", UtcTimestamp()),
+        Column("expiration_date", UtcTimestamp()),
+        Column("program_name", String(32)),
+        Column("language", String(4)),
+        Column("file_format", String(10)),
+        PrimaryKeyConstraint("file_id", name="fnd_lobs_pk"),
+    )
+    Table(
+        "fnd_documents",
+        md,
+        Column("document_id", id_type(), nullable=False),
+        Column("datatype_id", id_type(), nullable=False),
+        Column("category_id", id_type(), nullable=False, default=1),
+        Column("security_type", Integer(), nullable=False, default=4),
+        Column("publish_flag", YesNo(), nullable=False, default=False),
+        Column("usage_type", String(1), nullable=False, default="O"),
+        Column("media_id", id_type()),
+        Column("file_name", String(2048)),
+        *_who(),
+        PrimaryKeyConstraint("document_id", name="fnd_documents_pk"),
+    )
+    Table(
+        "fnd_attached_documents",
+        md,
+        Column("attached_document_id", id_type(), nullable=False),
+        Column("document_id", id_type(), nullable=False),
+        Column("entity_name", String(40), nullable=False),
+        Column("pk1_value", String(100)),
+        Column("seq_num", Integer(), nullable=False, default=10),
+        Column("automatically_added_flag", YesNo(), nullable=False, default=False),
+        Column("category_id", id_type()),
+        *_who(),
+        PrimaryKeyConstraint("attached_document_id", name="fnd_attached_documents_pk"),
+        Index("fnd_attached_documents_n1", "entity_name", "pk1_value"),
+    )
+
+    # ---- Collection notes ----------------------------------------------------------------
+    Table(
+        "jtf_notes_b",
+        md,
+        Column("jtf_note_id", id_type(), jtf_notes_s, nullable=False),
+        Column("parent_note_id", id_type()),
+        Column("source_object_code", String(240), nullable=False),
+        Column("source_object_id", id_type(), nullable=False),
+        Column("note_status", String(1), nullable=False, default="I"),
+        Column("note_type", String(240)),
+        Column("entered_by", id_type(), nullable=False),
+        Column("entered_date", UtcTimestamp(), nullable=False),
+        *_who(),
+        PrimaryKeyConstraint("jtf_note_id", name="jtf_notes_b_pk"),
+        Index("jtf_notes_b_n1", "source_object_code", "source_object_id"),
+    )
+    Table(
+        "jtf_notes_tl",
+        md,
+        Column("jtf_note_id", id_type(), nullable=False),
+        Column("language", String(4), nullable=False),
+        Column("source_lang", String(4), nullable=False),
+        Column("notes", String(2000), nullable=False),
+        Column("notes_detail", Text()),
+        *_who(),
+        PrimaryKeyConstraint("jtf_note_id", "language", name="jtf_notes_tl_pk"),
+    )
+    Table(
+        "jtf_note_contexts",
+        md,
+        Column("note_context_id", id_type(), jtf_notes_s, nullable=False),
+        Column("jtf_note_id", id_type(), nullable=False),
+        Column("note_context_type", String(240), nullable=False),
+        Column("note_context_type_id", id_type(), nullable=False),
+        *_who(),
+        PrimaryKeyConstraint("note_context_id", name="jtf_note_contexts_pk"),
+        Index("jtf_note_contexts_n1", "jtf_note_id"),
+        Index("jtf_note_contexts_n2", "note_context_type", "note_context_type_id"),
+    )
+
+    # ---- Worker-owned XX_ARW_ tables -----------------------------------------------------
+    Table(
+        "xx_arw_portal_accounts",
+        md,
+        Column(
+            "portal_account_id",
+            id_type(),
+            Sequence("xx_arw_portal_accounts_s", metadata=md),
+            nullable=False,
+        ),
+        Column("cust_account_id", id_type(), nullable=False),
+        Column("portal_code", String(30), nullable=False),
+        Column("portal_url", String(1000), nullable=False),
+        Column("buyer_name", String(240)),
+        Column("supplier_portal_id", String(100)),
+        Column("login_name", String(240), nullable=False),
+        Column("secret_ref", String(100), nullable=False),
+        Column("totp_secret_ref", String(100)),
+        Column("enabled_flag", YesNo(), nullable=False, default=True),
+        Column("po_required_flag", YesNo(), nullable=False, default=True),
+        Column("new_number_on_resubmit", YesNo(), nullable=False, default=False),
+        Column("options_json", String(4000)),
+        Column("org_id", id_type(), nullable=False),
+        *_who(),
+        PrimaryKeyConstraint("portal_account_id", name="xx_arw_portal_accounts_pk"),
+        UniqueConstraint("cust_account_id", "portal_code", name="xx_arw_portal_accounts_u1"),
+        CheckConstraint("enabled_flag IN ('Y','N')", name="xx_arw_portal_accounts_c1"),
+    )
+    Table(
+        "xx_arw_submissions",
+        md,
+        Column(
+            "submission_id",
+            id_type(),
+            Sequence("xx_arw_submissions_s", metadata=md),
+            nullable=False,
+        ),
+        Column("customer_trx_id", id_type(), nullable=False),
+        Column("payment_schedule_id", id_type(), nullable=False),
+        Column("cust_account_id", id_type(), nullable=False),
+        Column("portal_account_id", id_type(), nullable=False),
+        Column("trx_number", String(30), nullable=False),
+        Column("portal_invoice_number", String(50), nullable=False),
+        Column("status", String(20), nullable=False),
+        Column("attempts", Integer(), nullable=False, default=0),
+        Column("next_attempt_at", UtcTimestamp()),
+        Column("lease_owner", String(200)),
+        Column("lease_token", String(64)),
+        Column("lease_expires_at", UtcTimestamp()),
+        Column("portal_reference", String(100)),
+        Column("portal_status", String(30)),
+        Column("portal_status_at", UtcTimestamp()),
+        Column("portal_status_reason", String(2000)),
+        Column("projected_pay_date", Date()),
+        Column("payment_date", Date()),
+        Column("payment_reference", String(100)),
+        Column("last_error_code", String(30)),
+        Column("last_error_text", String(2000)),
+        Column("artifact_path", String(1000)),
+        Column("resubmit_count", Integer(), nullable=False, default=0),
+        Column("enqueued_at", UtcTimestamp(), nullable=False),
+        Column("submitted_at", UtcTimestamp()),
+        Column("org_id", id_type(), nullable=False),
+        *_who(),
+        PrimaryKeyConstraint("submission_id", name="xx_arw_submissions_pk"),
+        UniqueConstraint("customer_trx_id", "portal_account_id", name="xx_arw_submissions_u1"),
+        ForeignKeyConstraint(
+            ["portal_account_id"],
+            ["xx_arw_portal_accounts.portal_account_id"],
+            name="xx_arw_submissions_f1",
+        ),
+        Index("xx_arw_submissions_n1", "status", "next_attempt_at"),
+        Index("xx_arw_submissions_n2", "lease_token"),
+        Index("xx_arw_submissions_n3", "cust_account_id"),
+    )
+    Table(
+        "xx_arw_events",
+        md,
+        Column("event_id", id_type(), Sequence("xx_arw_events_s", metadata=md), nullable=False),
+        Column("submission_id", id_type()),
+        Column("cust_account_id", id_type()),
+        Column("event_type", String(30), nullable=False),
+        Column("from_status", String(20)),
+        Column("to_status", String(20)),
+        Column("detail", String(2000)),
+        Column("outcome_uid", String(64)),
+        Column("run_id", String(64)),
+        Column("jtf_note_id", id_type()),
+        *_who(),
+        PrimaryKeyConstraint("event_id", name="xx_arw_events_pk"),
+        UniqueConstraint("outcome_uid", name="xx_arw_events_u1"),
+        Index("xx_arw_events_n1", "submission_id"),
+    )
+    Table(
+        "xx_arw_resync_requests",
+        md,
+        Column(
+            "request_id",
+            id_type(),
+            Sequence("xx_arw_resync_requests_s", metadata=md),
+            nullable=False,
+        ),
+        Column("account_number", String(30), nullable=False),
+        Column("requested_by", String(100)),
+        Column("status", String(20), nullable=False),
+        Column("requested_at", UtcTimestamp(), nullable=False),
+        Column("started_at", UtcTimestamp()),
+        Column("finished_at", UtcTimestamp()),
+        Column("worker_name", String(200)),
+        Column("result_text", String(2000)),
+        *_who(),
+        PrimaryKeyConstraint("request_id", name="xx_arw_resync_requests_pk"),
+        Index("xx_arw_resync_requests_n1", "status"),
+    )
+    Table(
+        "xx_arw_job_runs",
+        md,
+        Column("job_run_id", id_type(), Sequence("xx_arw_job_runs_s", metadata=md), nullable=False),
+        Column("run_id", String(64), nullable=False),
+        Column("job_name", String(30), nullable=False),
+        Column("scheduled_for", UtcTimestamp(), nullable=False),
+        Column("started_at", UtcTimestamp(), nullable=False),
+        Column("finished_at", UtcTimestamp()),
+        Column("status", String(20), nullable=False),
+        Column("worker_name", String(200)),
+        Column("enqueued_count", Integer()),
+        Column("submitted_count", Integer()),
+        Column("already_count", Integer()),
+        Column("rejected_count", Integer()),
+        Column("failed_count", Integer()),
+        Column("notes_count", Integer()),
+        Column("summary_text", String(2000)),
+        *_who(),
+        PrimaryKeyConstraint("job_run_id", name="xx_arw_job_runs_pk"),
+        UniqueConstraint("job_name", "scheduled_for", name="xx_arw_job_runs_u1"),
+        UniqueConstraint("run_id", name="xx_arw_job_runs_u2"),
+    )
+    return md

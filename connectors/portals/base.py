@@ -1,0 +1,158 @@
+"""The portal driver contract and the values that cross it.
+
+A driver knows one family of portal pages (Coupa-style, Ariba-style, ...) and nothing about
+Oracle: the jobs translate an EBS invoice into an :class:`OutgoingInvoice` and a portal answer
+back into notes. Drivers receive a Playwright ``Page`` that the browser runtime owns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+
+class PortalStatus(StrEnum):
+    """The portal's verdict on a submitted invoice, normalised across portal families."""
+
+    #: received, not yet approved (Coupa "Pending Approval", Ariba "Sent", Tungsten "Accepted")
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    #: approved for payment, often with a projected pay date
+    APPROVED = "APPROVED"
+    #: the buyer disputes it (reason + comment); a person must act
+    DISPUTED = "DISPUTED"
+    #: refused after submission (async validation, buyer rejection)
+    REJECTED = "REJECTED"
+    #: paid, with a payment date and number
+    PAID = "PAID"
+    #: voided or cancelled on the portal
+    VOIDED = "VOIDED"
+
+    @property
+    def is_final(self) -> bool:
+        """Final statuses are not polled again."""
+        return self in (PortalStatus.PAID, PortalStatus.VOIDED)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PortalLogin:
+    """Everything needed to log in to one portal as one supplier user."""
+
+    portal_code: str
+    portal_url: str
+    login_name: str
+    password: SecretStr
+    totp_secret: SecretStr | None = None
+
+    @property
+    def key(self) -> str:
+        """Identity of the login: contexts, storage state and login pauses are keyed by it."""
+        return f"{self.portal_code}|{self.portal_url.rstrip('/')}|{self.login_name}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PortalAccount:
+    """One customer account's presence on a portal (a row of XX_ARW_PORTAL_ACCOUNTS)."""
+
+    portal_account_id: int
+    login: PortalLogin
+    buyer_name: str | None = None
+    supplier_portal_id: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OutgoingLine:
+    """One invoice line as the portal wants it."""
+
+    line_number: int
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OutgoingInvoice:
+    """An invoice ready to upload, with the number the portal will know it by."""
+
+    invoice_number: str
+    invoice_date: dt.date
+    due_date: dt.date | None
+    currency: str
+    total_amount: Decimal
+    tax_amount: Decimal
+    purchase_order: str | None
+    buyer_name: str | None
+    lines: tuple[OutgoingLine, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InvoiceDocument:
+    """The PDF of the invoice (from FND_LOBS, or rendered when EBS has none)."""
+
+    file_name: str
+    content_type: str
+    data: bytes
+    rendered: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PortalReceipt:
+    """The portal accepted the upload."""
+
+    invoice_number: str
+    portal_reference: str
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PortalInvoice:
+    """What the portal shows about one invoice."""
+
+    invoice_number: str
+    portal_reference: str | None
+    raw_status: str
+    status: PortalStatus
+    amount: Decimal | None = None
+    status_date: dt.date | None = None
+    reason: str | None = None
+    projected_pay_date: dt.date | None = None
+    payment_date: dt.date | None = None
+    payment_reference: str | None = None
+
+
+@runtime_checkable
+class PortalDriver(Protocol):
+    """What every portal family implements. Errors are :mod:`connectors.portals.errors`."""
+
+    family: str
+
+    async def login(self, page: Page, account: PortalAccount) -> None:
+        """Log in (password and, if configured, TOTP); raise ``LoginFailed`` on refusal."""
+
+    async def find_invoice(
+        self, page: Page, account: PortalAccount, invoice_number: str
+    ) -> PortalInvoice | None:
+        """Look the invoice up on the portal; ``None`` when the portal does not have it."""
+
+    async def submit_invoice(
+        self,
+        page: Page,
+        account: PortalAccount,
+        invoice: OutgoingInvoice,
+        document: InvoiceDocument,
+    ) -> PortalReceipt:
+        """Upload the invoice; raise ``InvoiceRejected`` when the portal refuses it."""
+
+    async def invoice_status(
+        self, page: Page, account: PortalAccount, invoice_number: str
+    ) -> PortalInvoice | None:
+        """Read the portal's current status of the invoice."""

@@ -1,0 +1,110 @@
+"""Portal errors: one root, four kinds, each telling the queue what to do next.
+
+``InvoiceRejected`` is a business outcome (a human fixes the invoice); ``PortalUnavailable`` is
+transient (retry with backoff); ``LoginFailed`` stops that portal login for the run (retrying a
+wrong password locks the account); ``PortalChanged`` pauses the portal (its pages no longer match
+the driver, hammering it will not help). Playwright's own errors are translated here, at the
+boundary, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+
+
+class RejectionCode(StrEnum):
+    """Stable reasons a portal refuses an invoice, whatever its wording."""
+
+    #: the invoice number is already on the portal
+    DUPLICATE = "DUPLICATE"
+    #: the purchase order is closed or cancelled
+    PO_CLOSED = "PO_CLOSED"
+    #: the invoice is above what remains open on the PO
+    PO_AMOUNT_EXCEEDED = "PO_AMOUNT_EXCEEDED"
+    #: no PO on the invoice, or the portal does not know it
+    PO_MISSING = "PO_MISSING"
+    #: invoice date in the future or back-dated beyond the buyer's rule
+    DATE_RULE = "DATE_RULE"
+    #: the PDF was refused (type, size, unreadable)
+    ATTACHMENT_INVALID = "ATTACHMENT_INVALID"
+    #: anything else the portal said no to
+    OTHER = "OTHER"
+
+
+class PortalError(Exception):
+    """A portal operation did not succeed."""
+
+    code: str = "PORTAL_ERROR"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        self.message = message or (self.__doc__ or self.__class__.__name__).strip()
+        if code is not None:
+            self.code = code
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class InvoiceRejected(PortalError):
+    """The portal refused this invoice; a person has to correct it."""
+
+    code = RejectionCode.OTHER.value
+
+    def __init__(self, code: RejectionCode, message: str) -> None:
+        super().__init__(message, code=code.value)
+        self.rejection = code
+
+
+class PortalUnavailable(PortalError):
+    """The portal did not answer usefully (timeout, 5xx, "system busy"); try again later."""
+
+    code = "PORTAL_UNAVAILABLE"
+
+    def __init__(self, message: str | None = None, *, after_submit: bool = False) -> None:
+        super().__init__(message)
+        #: True when the failure came after the submit click: the invoice may be on the portal
+        self.after_submit = after_submit
+
+
+class SessionExpired(PortalUnavailable):
+    """The portal sent us back to its login page; log in again (this is not a failed login)."""
+
+    code = "SESSION_EXPIRED"
+
+
+class LoginFailed(PortalError):
+    """The portal refused the credentials, the second factor, or the account is locked."""
+
+    code = "LOGIN_FAILED"
+
+
+class PortalChanged(PortalError):
+    """An element the driver relies on is missing: the portal's pages changed."""
+
+    code = "PORTAL_CHANGED"
+
+
+@contextmanager
+def wrap_playwright_errors(step: str, *, after_submit: bool = False) -> Iterator[None]:
+    """Translate Playwright's errors raised inside the block into ours, naming the step."""
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        yield
+    except PortalError:
+        raise
+    except PlaywrightTimeout as exc:
+        raise PortalUnavailable(
+            f"{step}: timed out ({_first_line(exc)})", after_submit=after_submit
+        ) from exc
+    except PlaywrightError as exc:
+        # navigation failures, a crashed page, a closed context: all worth a later retry
+        raise PortalUnavailable(f"{step}: {_first_line(exc)}", after_submit=after_submit) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0][:300]

@@ -1,0 +1,1 @@
+"""The jobs: plain async functions of a JobContext, and the pure rules they apply."""

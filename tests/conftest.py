@@ -1,0 +1,116 @@
+"""Hermetic test environment and the database backends every store test runs on.
+
+Every ``ARWORKER_*`` variable of the developer's shell is removed, so a test sees the defaults it
+expects. The ``engine`` fixture is parametrized over SQLite (always), PostgreSQL (127.0.0.1:5432,
+a fresh schema per run, dropped after) and Oracle (``ARWORKER_TEST_ORACLE_DSN`` or Docker);
+servers that are not reachable are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from connectors.oracle.tables import build_metadata
+
+PG_ADMIN_URL = os.environ.get(
+    "ARWORKER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+_ORACLE_DSN = os.environ.get("ARWORKER_TEST_ORACLE_DSN")
+
+for _name in list(os.environ):
+    if _name.startswith("ARWORKER_") and _name not in ("ARWORKER_TEST_PG_URL",):
+        os.environ.pop(_name)
+
+
+def postgres_unreachable_reason() -> str | None:
+    """None when PostgreSQL answers; otherwise why not (printed as the skip reason)."""
+    try:
+        engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means "skip", with the reason
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {str(exc).splitlines()[0]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a schema created for this run and dropped after."""
+    reason = postgres_unreachable_reason()
+    if reason:
+        pytest.skip(reason)
+    schema = f"arw_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    url = sa.engine.make_url(PG_ADMIN_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_engine(pg_schema_url: str) -> Iterator[sa.Engine]:
+    from config.settings import DatabaseSettings
+    from connectors.oracle.engine import create_engine
+
+    engine = create_engine(DatabaseSettings(url=pg_schema_url))
+    build_metadata().create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_engine(pg_engine: sa.Engine) -> sa.Engine:
+    return pg_engine
+
+
+@pytest.fixture(scope="session")
+def oracle_engine() -> Iterator[sa.Engine]:
+    """Oracle for real where a DSN or Docker exists; skipped with the reason elsewhere."""
+    from tests.oracle_backend import oracle_engine_or_skip
+
+    yield from oracle_engine_or_skip()
+
+
+def _clear(engine: sa.Engine) -> None:
+    md = build_metadata()
+    with engine.begin() as conn:
+        for table in reversed(md.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=pytest.mark.external_service),
+        pytest.param("oracle", marks=pytest.mark.external_service),
+    ]
+)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    """An empty worker + EBS stand-in schema on one backend; no connection left checked out."""
+    if request.param == "sqlite":
+        from config.settings import DatabaseSettings
+        from connectors.oracle.engine import create_engine
+
+        eng = create_engine(DatabaseSettings(url=f"sqlite:///{tmp_path / 'arworker.db'}"))
+        build_metadata().create_all(eng)
+        yield eng
+        assert eng.pool.checkedout() == 0, "a store method leaked a connection"  # type: ignore[attr-defined]
+        eng.dispose()
+        return
+    shared: sa.Engine = request.getfixturevalue(f"{request.param}_engine")
+    _clear(shared)
+    yield shared
+    assert shared.pool.checkedout() == 0, "a store method leaked a connection"  # type: ignore[attr-defined]
+    _clear(shared)

@@ -1,0 +1,1 @@
+"""The composition root, the CLI, the scheduler wiring and logging set-up."""

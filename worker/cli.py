@@ -1,0 +1,281 @@
+"""The ``arworker`` command.
+
+Imports stay inside the command functions: ``arworker --help`` must answer in a blink, without
+loading SQLAlchemy or Playwright. Job commands print exactly one JSON object on stdout with
+``--json``; logs always go to stderr. Exit codes: 0 the job ran (rejections are outcomes, not
+errors), 1 the job itself failed, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+EXIT_OK = 0
+EXIT_JOB_FAILED = 1
+EXIT_CONFIG = 2
+
+DESCRIPTION = """\
+arworker reads open receivables from Oracle EBS (or the embedded SQLite demo database),
+uploads each invoice to the customer's e-invoicing portal with headless Chromium, and writes
+what happened back as collection notes (JTF_NOTES) that collectors see in iCollections.
+
+Configuration: ARWORKER_* environment variables (nested with __), a .env file, a secrets
+directory, and the TOML file named by ARWORKER_CONFIG. See `arworker config check`.
+"""
+
+EPILOG = """\
+examples:
+  arworker demo                       seed the embedded database, serve the stand-in portals,
+                                      run the nightly job end to end
+  arworker nightly --json             the nightly run; one JSON summary on stdout
+  arworker submit 10234 10235         submit these invoices now
+  arworker resync 1004                re-submit what was rejected for account 1004
+  arworker config check               print the effective configuration, secrets masked
+"""
+
+
+def _add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--json", action="store_true", help="print exactly one JSON object on stdout (for scripts)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arworker",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument(
+        "--log-format", choices=["auto", "json", "console"], help="default: from configuration"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="run the nightly job on the embedded default against the stand-in portals",
+        description="Create and seed the embedded database if empty, serve the stand-in "
+        "portals on a free loopback port, run the nightly job, print a summary.",
+    )
+    demo.add_argument("--port", type=int, default=0, help="stand-in portal port (0: any free)")
+    _add_json(demo)
+
+    nightly = sub.add_parser("nightly", help="enqueue open invoices, submit them, summarise")
+    _add_json(nightly)
+
+    submit = sub.add_parser("submit", help="drain the queue now, or submit the named invoices")
+    submit.add_argument("invoices", nargs="*", metavar="INVOICE_NUMBER")
+    _add_json(submit)
+
+    resync = sub.add_parser(
+        "resync", help="re-read one customer account and re-submit its rejected/failed invoices"
+    )
+    resync.add_argument("account", metavar="ACCOUNT_NUMBER")
+    _add_json(resync)
+
+    config = sub.add_parser("config", help="configuration commands")
+    config_sub = config.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
+    check = config_sub.add_parser(
+        "check", help="validate and print the effective configuration (secrets masked)"
+    )
+    _add_json(check)
+
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", metavar="SUBCOMMAND")
+    init = db_sub.add_parser("init", help="create the worker's tables on the configured database")
+    init.add_argument(
+        "--ebs-stand-ins",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also create simplified EBS source tables (default: yes, except on Oracle)",
+    )
+    seed = db_sub.add_parser("seed", help="load the demo book of business")
+    seed.add_argument(
+        "--portal-url",
+        default="http://127.0.0.1:8765",
+        help="base URL of the stand-in portals the demo accounts point at",
+    )
+    ddl = db_sub.add_parser("ddl", help="print the DDL the code would create")
+    ddl.add_argument("--dialect", choices=["oracle", "postgresql", "sqlite"], default="oracle")
+    ddl.add_argument("--ebs-stand-ins", action="store_true", help="include the EBS stand-ins")
+
+    sandbox = sub.add_parser("sandbox", help="the stand-in portals")
+    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
+    serve = sandbox_sub.add_parser("serve", help="serve the stand-in portals in the foreground")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--latency-ms", type=int, default=0, help="added to every request")
+    serve.add_argument("--error-rate", type=float, default=0.0, help="fraction of 503 pages")
+    serve.add_argument(
+        "--confirm-fail-rate",
+        type=float,
+        default=0.0,
+        help="fraction of accepted invoices whose confirmation page fails with a 500",
+    )
+    serve.add_argument("--session-idle-s", type=float, default=None, help="idle session expiry")
+    serve.add_argument("--lockout-after", type=int, default=3, help="failed logins before lock")
+    serve.add_argument("--layout", choices=["v1", "v2"], default="v1", help="v2 renames fields")
+    serve.add_argument("--seed", type=int, default=7, help="random seed of the fault injection")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_CONFIG
+    from config.settings import ConfigError
+
+    try:
+        return _dispatch(parser, args)
+    except ConfigError as exc:
+        print(f"arworker: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+def _settings_and_logging(args: argparse.Namespace) -> Any:
+    from config.settings import load_settings
+    from worker.logging import configure_logging
+
+    settings = load_settings()
+    configure_logging(
+        level=args.log_level or settings.logging.level,
+        fmt=args.log_format or settings.logging.format,
+    )
+    return settings
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "config":
+        if getattr(args, "config_command", None) != "check":
+            parser.parse_args(["config", "--help"])
+        return _config_check(args)
+    if command == "db":
+        return _db(parser, args)
+    if command == "sandbox":
+        if getattr(args, "sandbox_command", None) != "serve":
+            parser.parse_args(["sandbox", "--help"])
+        return _sandbox_serve(args)
+    settings = _settings_and_logging(args)
+    if command == "demo":
+        from worker.demo import run_demo
+
+        return run_demo(settings, port=args.port, as_json=args.json)
+    return _run_job(settings, args)
+
+
+def _run_job(settings: Any, args: argparse.Namespace) -> int:
+    import structlog
+
+    from jobs import nightly, resync, submit
+    from worker.progress import ProgressReporter, summary_table
+    from worker.runtime import build_store, job_context
+
+    reporter = ProgressReporter()
+    store = build_store(settings)
+
+    async def go() -> Any:
+        async with job_context(
+            settings, job=args.command, store=store, on_progress=reporter
+        ) as ctx:
+            if args.command == "nightly":
+                return await nightly.run(ctx)
+            if args.command == "submit":
+                return await submit.run(ctx, invoice_numbers=args.invoices)
+            return await resync.run(ctx, account_number=args.account)
+
+    try:
+        summary = asyncio.run(go())
+    except resync.UnknownAccount as exc:
+        print(f"arworker: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except Exception as exc:
+        structlog.get_logger("arworker").exception("job.failed", job=args.command)
+        if args.json:
+            print(json.dumps({"job": args.command, "status": "FAILED", "error": str(exc)}))
+        return EXIT_JOB_FAILED
+    finally:
+        reporter.close()
+        counts = store.status_counts() if store else {}
+        store.engine.dispose()
+    if args.json:
+        print(json.dumps(summary.as_json(), default=str))
+    else:
+        print(summary_table(summary.as_json(), counts))
+    return EXIT_OK
+
+
+def _config_check(args: argparse.Namespace) -> int:
+    from config.settings import load_settings
+    from worker.config_report import effective_configuration, render_configuration
+
+    settings = load_settings()
+    report = effective_configuration(settings)
+    if args.json:
+        print(json.dumps(report, default=str))
+    else:
+        print(render_configuration(report))
+    return EXIT_OK
+
+
+def _db(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    sub = getattr(args, "db_command", None)
+    if sub is None:
+        parser.parse_args(["db", "--help"])
+    if sub == "ddl":
+        from connectors.oracle.ddl import render_ddl
+
+        print(render_ddl(args.dialect, include_ebs=args.ebs_stand_ins))
+        return EXIT_OK
+    settings = _settings_and_logging(args)
+    from worker.runtime import build_store
+
+    store = build_store(settings)
+    try:
+        if sub == "init":
+            stand_ins = args.ebs_stand_ins
+            if stand_ins is None:
+                stand_ins = store.engine.dialect.name != "oracle"
+            store.create_schema(include_ebs_stand_ins=stand_ins)
+            print(f"tables created on {store.engine.url.render_as_string(hide_password=True)}")
+            return EXIT_OK
+        from worker.demo import seed_if_empty
+
+        report = seed_if_empty(settings, store, portal_base_url=args.portal_url)
+        print(report)
+        return EXIT_OK
+    finally:
+        store.engine.dispose()
+
+
+def _sandbox_serve(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sandbox.faults import Faults
+    from sandbox.seeder import portal_catalog
+    from sandbox.server import serve_forever
+
+    faults = Faults(
+        latency_ms=args.latency_ms,
+        error_rate=args.error_rate,
+        confirm_fail_rate=args.confirm_fail_rate,
+        session_idle_s=args.session_idle_s,
+        lockout_after=args.lockout_after,
+        layout=args.layout,
+        seed=args.seed,
+    )
+    catalog = portal_catalog(today=dt.date.today())
+    print(f"stand-in portals on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
+    serve_forever(catalog, args.host, args.port, faults)
+    return EXIT_OK

@@ -1,0 +1,90 @@
+"""The composition root: settings → engine → store → browser → portal gateway → JobContext.
+
+The only place that knows how the pieces fit; jobs receive the finished ``JobContext``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import psutil
+import structlog
+from pydantic import SecretStr
+
+from config.secrets import resolve_secret
+from config.settings import Settings
+from connectors.oracle.engine import create_engine
+from connectors.oracle.notes import NoteSettings
+from connectors.oracle.store import Store
+from jobs.context import JobContext, Progress
+from worker.logging import register_secret
+
+
+def worker_name() -> str:
+    """The lease owner: host, pid and process start time, so a restarted host can take over."""
+    started = int(psutil.Process().create_time())
+    return f"{socket.gethostname()}/{os.getpid()}/{started}"
+
+
+def new_run_id(job: str) -> str:
+    return f"{job}-{uuid.uuid4().hex[:12]}"
+
+
+def build_store(settings: Settings) -> Store:
+    db = settings.database
+    return Store(
+        create_engine(db),
+        org_ids=db.org_ids,
+        include_debit_memos=db.include_debit_memos,
+        notes=NoteSettings(mode=db.notes_mode, entered_by=db.note_user_id, note_type=db.note_type),
+    )
+
+
+def secret_resolver(settings: Settings) -> Callable[[str], SecretStr]:
+    def resolve(ref: str) -> SecretStr:
+        secret = resolve_secret(ref, settings.secrets_dir)
+        register_secret(secret.get_secret_value())
+        return secret
+
+    return resolve
+
+
+@asynccontextmanager
+async def job_context(
+    settings: Settings,
+    *,
+    job: str,
+    store: Store | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> AsyncIterator[JobContext]:
+    """Everything a job needs, opened in order and closed in reverse, even on errors."""
+    from connectors.portals.browser import BrowserRuntime
+    from connectors.portals.gateway import PortalGateway
+    from connectors.portals.registry import driver_for, known_families
+
+    own_store = store is None
+    store = store or build_store(settings)
+    run_id = new_run_id(job)
+    log: Any = structlog.get_logger("arworker").bind(run_id=run_id, job=job)
+    try:
+        async with BrowserRuntime(settings.browser) as browser:
+            drivers = {family: driver_for(family) for family in known_families()}
+            gateway = PortalGateway(browser, drivers, retries=settings.queue.in_attempt_retries)
+            yield JobContext(
+                settings=settings,
+                store=store,
+                portals=gateway,
+                log=log,
+                run_id=run_id,
+                worker_name=worker_name(),
+                resolve_secret=secret_resolver(settings),
+                on_progress=on_progress,
+            )
+    finally:
+        if own_store:
+            store.engine.dispose()
