@@ -177,6 +177,22 @@ async def _consume(
         log = ctx.log.bind(submission_id=s.submission_id, invoice=s.trx_number, attempt=s.attempts)
         try:
             await _process(ctx, state, s, log)
+        except asyncio.CancelledError:
+            # stopped mid-flight (grace period over): the portal may have it; say so, then stop
+            if s.submission_id in state.held:
+                await _record(
+                    ctx,
+                    state,
+                    s,
+                    OutcomeRecord(
+                        outcome_uid=uuid.uuid4().hex,
+                        to_status=SubmissionStatus.UNCERTAIN,
+                        event_type=EVENT_RELEASED,
+                        detail="worker stopped during the upload; look it up before retrying",
+                        run_id=ctx.run_id,
+                    ),
+                )
+            raise
         except Exception as exc:  # the unknown is an application fault: retry with backoff
             log.exception("submission.unexpected_error")
             await _apply_failure(ctx, state, s, exc, log, account=None, after_submit=False)

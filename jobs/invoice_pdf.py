@@ -179,7 +179,7 @@ class _InvoiceDocument(FPDF):
             ("Invoice date", _date_text(data.invoice_date)),
             ("Due date", _date_text(data.due_date) if data.due_date else "On receipt"),
             ("Customer account", data.account_number),
-            ("Purchase order", data.purchase_order or "None"),
+            ("Purchase order", data.purchase_order or "(none)"),
             ("Currency", data.currency),
         ]
         if data.payment_terms:

@@ -78,7 +78,29 @@ def build_parser() -> argparse.ArgumentParser:
         "resync", help="re-read one customer account and re-submit its rejected/failed invoices"
     )
     resync.add_argument("account", metavar="ACCOUNT_NUMBER")
+    resync.add_argument(
+        "--queue",
+        action="store_true",
+        help="only queue a resync request for the running worker (`arworker run`) to pick up",
+    )
     _add_json(resync)
+
+    run = sub.add_parser(
+        "run",
+        help="the long-running worker: nightly run, queue and status polls, resync requests",
+        description="Run the scheduler until SIGTERM/SIGINT. Several workers may share one "
+        "database: the nightly enqueue happens once per scheduled time across them.",
+    )
+    run.add_argument(
+        "--nightly-now",
+        action="store_true",
+        help="also run the current nightly slot right away (once across the fleet)",
+    )
+    run.add_argument(
+        "--exit-when-drained",
+        action="store_true",
+        help="stop after that nightly run has drained the queue (batch hosts, tests)",
+    )
 
     config = sub.add_parser("config", help="configuration commands")
     config_sub = config.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
@@ -172,7 +194,35 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from worker.demo import run_demo
 
         return run_demo(settings, port=args.port, as_json=args.json)
+    if command == "run":
+        from worker.scheduler import run_daemon
+
+        return run_daemon(
+            settings, nightly_now=args.nightly_now, exit_when_drained=args.exit_when_drained
+        )
+    if command == "resync" and args.queue:
+        return _queue_resync(settings, args)
     return _run_job(settings, args)
+
+
+def _queue_resync(settings: Any, args: argparse.Namespace) -> int:
+    import getpass
+
+    from worker.runtime import build_store
+
+    store = build_store(settings)
+    try:
+        if store.account_id(args.account) is None:
+            print(f"arworker: account {args.account!r} is not in HZ_CUST_ACCOUNTS", file=sys.stderr)
+            return EXIT_CONFIG
+        request_id = store.request_resync(args.account, requested_by=getpass.getuser())
+    finally:
+        store.engine.dispose()
+    if args.json:
+        print(json.dumps({"job": "resync", "queued": True, "request_id": request_id}))
+    else:
+        print(f"resync of account {args.account} queued as request {request_id}")
+    return EXIT_OK
 
 
 def _run_job(settings: Any, args: argparse.Namespace) -> int:

@@ -18,7 +18,8 @@ from typing import Any, TextIO
 import structlog
 
 REDACTED = "***"
-SECRET_KEY_PATTERN = re.compile(r"(passw|secret|totp|otp_code|api_key|credential)", re.I)
+#: keys whose values are secrets; ``*_ref`` keys name a secret and are safe to log
+SECRET_KEY_PATTERN = re.compile(r"(passw|secret|totp|otp_code|api_key|credential)(?!.*_ref$)", re.I)
 _MIN_SECRET_LEN = 4
 _known_secrets: set[str] = set()
 _lock = threading.Lock()

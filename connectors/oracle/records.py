@@ -282,6 +282,15 @@ class OutcomeRecord:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ResyncRequest:
+    """A collector's request to resync one account (XX_ARW_RESYNC_REQUESTS)."""
+
+    request_id: int
+    account_number: str
+    requested_by: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class JobRunCounts:
     enqueued: int = 0
     submitted: int = 0

@@ -32,6 +32,7 @@ from connectors.oracle.records import (
     OpenInvoice,
     OutcomeRecord,
     PortalAccountRecord,
+    ResyncRequest,
     Submission,
     SubmissionStatus,
 )
@@ -50,6 +51,10 @@ EVENT_CLAIMED = "CLAIMED"
 EVENT_LEASE_EXPIRED = "LEASE_EXPIRED"
 EVENT_REQUEUED = "REQUEUED"
 EVENT_LEASE_RELEASED = "LEASE_RELEASED"
+RESYNC_PENDING = "PENDING"
+RESYNC_RUNNING = "RUNNING"
+RESYNC_DONE = "DONE"
+RESYNC_FAILED = "FAILED"
 
 
 def utcnow() -> dt.datetime:
@@ -683,6 +688,103 @@ class Store:
     def write_account_note(self, note: CollectionNote) -> int:
         """A note that belongs to no single submission (resync summary, portal alerts)."""
         return self._unit(lambda c: write_note(c, self.md, note, self.notes, now=self.clock()))
+
+    # ---- resync requests -------------------------------------------------------------------
+
+    def request_resync(self, account_number: str, *, requested_by: str) -> int:
+        """Queue a collector's resync request (what a button or a PL/SQL call would insert)."""
+        req = self._t["xx_arw_resync_requests"]
+
+        def work(conn: sa.Connection) -> int:
+            now = self.clock()
+            result = conn.execute(
+                sa.insert(req).values(
+                    account_number=account_number,
+                    requested_by=requested_by,
+                    status=RESYNC_PENDING,
+                    requested_at=now,
+                    **self._who(now, insert=True),
+                )
+            )
+            key = result.inserted_primary_key
+            if key is None:
+                raise RuntimeError("XX_ARW_RESYNC_REQUESTS insert returned no id")
+            return int(key[0])
+
+        return self._unit(work)
+
+    def claim_resync_requests(
+        self, *, worker_name: str, limit: int, stale_after_s: float = 3600.0
+    ) -> list[ResyncRequest]:
+        """Take pending requests (and ones whose worker died long ago), each by one worker."""
+        req = self._t["xx_arw_resync_requests"]
+        claimed: list[ResyncRequest] = []
+        now = self.clock()
+        stale_before = now - dt.timedelta(seconds=stale_after_s)
+        due = sa.or_(
+            req.c.status == RESYNC_PENDING,
+            sa.and_(req.c.status == RESYNC_RUNNING, req.c.started_at < stale_before),
+        )
+        ids = self._read(
+            lambda c: [
+                int(i)
+                for (i,) in c.execute(
+                    sa.select(req.c.request_id).where(due).order_by(req.c.request_id).limit(limit)
+                )
+            ]
+        )
+        for request_id in ids:
+
+            def work(conn: sa.Connection, request_id: int = request_id) -> ResyncRequest | None:
+                taken = conn.execute(
+                    sa.update(req)
+                    .where(req.c.request_id == request_id, due)
+                    .values(
+                        status=RESYNC_RUNNING,
+                        started_at=now,
+                        worker_name=worker_name,
+                        **self._who(now, insert=False),
+                    )
+                )
+                if taken.rowcount != 1:
+                    return None
+                row = conn.execute(sa.select(req).where(req.c.request_id == request_id)).one()
+                return ResyncRequest(
+                    request_id=int(row.request_id),
+                    account_number=row.account_number,
+                    requested_by=row.requested_by,
+                )
+
+            got = self._unit(work)
+            if got is not None:
+                claimed.append(got)
+        return claimed
+
+    def finish_resync_request(self, request_id: int, *, ok: bool, result_text: str) -> None:
+        req = self._t["xx_arw_resync_requests"]
+
+        def work(conn: sa.Connection) -> None:
+            now = self.clock()
+            conn.execute(
+                sa.update(req)
+                .where(req.c.request_id == request_id)
+                .values(
+                    status=RESYNC_DONE if ok else RESYNC_FAILED,
+                    finished_at=now,
+                    result_text=_clip(result_text),
+                    **self._who(now, insert=False),
+                )
+            )
+
+        self._unit(work)
+
+    def resync_requests(self) -> list[dict[str, Any]]:
+        req = self._t["xx_arw_resync_requests"]
+        return self._read(
+            lambda c: [
+                dict(r._mapping) for r in c.execute(sa.select(req).order_by(req.c.request_id))
+            ]
+        )
 
     # ---- job runs --------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 SYSTEM_CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -100,3 +101,22 @@ def launch_args(*, lean: bool) -> list[str]:
         features = [*playwright_disabled_features(), *LEAN_DISABLED_FEATURES]
         args.append("--disable-features=" + ",".join(dict.fromkeys(features)))
     return args
+
+
+def main() -> int:
+    """``python -m connectors.portals.chromium``: print the Chromium that would be launched."""
+    try:
+        path = find_chromium(
+            Path(os.environ["ARWORKER_BROWSER__EXECUTABLE_PATH"])
+            if os.environ.get("ARWORKER_BROWSER__EXECUTABLE_PATH")
+            else None
+        )
+    except ChromiumNotFound as exc:
+        print(str(exc), file=sys.stderr)  # noqa: T201 - this is a command-line probe
+        return 1
+    print(path)  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
