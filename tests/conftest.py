@@ -24,7 +24,10 @@ PG_ADMIN_URL = os.environ.get(
 _ORACLE_DSN = os.environ.get("ARWORKER_TEST_ORACLE_DSN")
 
 for _name in list(os.environ):
-    if _name.startswith("ARWORKER_") and _name not in ("ARWORKER_TEST_PG_URL",):
+    if _name.startswith("ARWORKER_") and _name not in (
+        "ARWORKER_TEST_PG_URL",
+        "ARWORKER_TEST_ORACLE_DSN",
+    ):
         os.environ.pop(_name)
 
 
@@ -80,7 +83,7 @@ def oracle_engine() -> Iterator[sa.Engine]:
     """Oracle for real where a DSN or Docker exists; skipped with the reason elsewhere."""
     from tests.oracle_backend import oracle_engine_or_skip
 
-    yield from oracle_engine_or_skip()
+    yield from oracle_engine_or_skip(_ORACLE_DSN)
 
 
 def _clear(engine: sa.Engine) -> None:

@@ -39,6 +39,21 @@ examples:
 """
 
 
+def _common_options() -> argparse.ArgumentParser:
+    """Options every command accepts, before or after its name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default=argparse.SUPPRESS
+    )
+    common.add_argument(
+        "--log-format",
+        choices=["auto", "json", "console"],
+        default=argparse.SUPPRESS,
+        help="default: from configuration (auto: JSON unless stderr is a terminal)",
+    )
+    return common
+
+
 def _add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--json", action="store_true", help="print exactly one JSON object on stdout (for scripts)"
@@ -46,17 +61,21 @@ def _add_json(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
     parser = argparse.ArgumentParser(
         prog="arworker",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    parser.add_argument(
-        "--log-format", choices=["auto", "json", "console"], help="default: from configuration"
+        parents=[common],
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add = sub.add_parser
+
+    def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return add(name, parents=[common], **kwargs)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]  # every command takes --log-*
 
     demo = sub.add_parser(
         "demo",
@@ -171,8 +190,8 @@ def _settings_and_logging(args: argparse.Namespace) -> Any:
 
     settings = load_settings()
     configure_logging(
-        level=args.log_level or settings.logging.level,
-        fmt=args.log_format or settings.logging.format,
+        level=getattr(args, "log_level", None) or settings.logging.level,
+        fmt=getattr(args, "log_format", None) or settings.logging.format,
     )
     return settings
 

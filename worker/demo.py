@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+import urllib.request
 from typing import Any
 
 import structlog
 
 from config.settings import Settings
 from connectors.oracle.store import Store
-from worker.progress import ProgressReporter
+from worker.progress import ProgressReporter, summary_table
 
 DEMO_FAMILIES: tuple[str, ...] = ("coupa",)
 
@@ -35,6 +37,13 @@ def seed_if_empty(settings: Settings, store: Store, *, portal_base_url: str) -> 
         secrets_dir=settings.secrets_dir,
     )
     return f"seeded demo book: {report}"
+
+
+def _received(base_url: str) -> list[dict[str, Any]]:
+    """What the stand-in portals accepted during this demo session."""
+    with urllib.request.urlopen(f"{base_url}/__sandbox/received", timeout=10) as response:
+        data: list[dict[str, Any]] = json.load(response)
+    return data
 
 
 def run_demo(settings: Settings, *, port: int, as_json: bool) -> int:
@@ -65,13 +74,16 @@ def run_demo(settings: Settings, *, port: int, as_json: bool) -> int:
 
             summary = asyncio.run(go())
             reporter.close()
-            received = sandbox.received()
+            received = _received(sandbox.url)
     finally:
         store.engine.dispose()
-    counts = build_store(settings).status_counts()
-    summary.as_json() | {"portal_received": len(received), "queue": counts}
+    counts_store = build_store(settings)
+    counts = counts_store.status_counts()
+    counts_store.engine.dispose()
+    data = summary.as_json() | {"portal_received": len(received), "queue": counts}
     if as_json:
-        pass
+        print(json.dumps(data, default=str))
     else:
-        pass
+        print(summary_table(summary.as_json(), counts))
+        print(f"  stand-in portals received {len(received)} invoices in this demo session")
     return 0

@@ -5,12 +5,13 @@ The only place that knows how the pieces fit; jobs receive the finished ``JobCon
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 import structlog
@@ -23,6 +24,9 @@ from connectors.oracle.notes import NoteSettings
 from connectors.oracle.store import Store
 from jobs.context import JobContext, Progress
 from worker.logging import register_secret
+
+if TYPE_CHECKING:
+    from connectors.portals.gateway import PortalGateway
 
 
 def worker_name() -> str:
@@ -60,25 +64,29 @@ async def job_context(
     *,
     job: str,
     store: Store | None = None,
+    browser: Any = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> AsyncIterator[JobContext]:
-    """Everything a job needs, opened in order and closed in reverse, even on errors."""
+    """Everything a job needs, opened in order and closed in reverse, even on errors.
+
+    A daemon passes its long-lived ``browser`` (one Chromium per process); a one-shot command
+    lets this open and close its own. The portal gateway is new per run: logins and portals
+    paused in one run are tried again in the next.
+    """
     from connectors.portals.browser import BrowserRuntime
-    from connectors.portals.gateway import PortalGateway
-    from connectors.portals.registry import driver_for, known_families
 
     own_store = store is None
     store = store or build_store(settings)
     run_id = new_run_id(job)
     log: Any = structlog.get_logger("arworker").bind(run_id=run_id, job=job)
     try:
-        async with BrowserRuntime(settings.browser) as browser:
-            drivers = {family: driver_for(family) for family in known_families()}
-            gateway = PortalGateway(browser, drivers, retries=settings.queue.in_attempt_retries)
+        async with contextlib.AsyncExitStack() as stack:
+            if browser is None:
+                browser = await stack.enter_async_context(BrowserRuntime(settings.browser))
             yield JobContext(
                 settings=settings,
                 store=store,
-                portals=gateway,
+                portals=build_gateway(settings, browser),
                 log=log,
                 run_id=run_id,
                 worker_name=worker_name(),
@@ -88,3 +96,12 @@ async def job_context(
     finally:
         if own_store:
             store.engine.dispose()
+
+
+def build_gateway(settings: Settings, browser: Any) -> PortalGateway:
+    """A fresh gateway (fresh login and portal pauses) over the process's browser."""
+    from connectors.portals.gateway import PortalGateway
+    from connectors.portals.registry import driver_for, known_families
+
+    drivers = {family: driver_for(family) for family in known_families()}
+    return PortalGateway(browser, drivers, settings.queue)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib
 import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -211,7 +212,7 @@ class WorkerDaemon:
 def _status_job() -> Callable[[JobContext], Awaitable[Any]] | None:
     """The status poll, when this build has it (portal status tracking)."""
     try:
-        from jobs import status
+        status = importlib.import_module("jobs.status")
     except ImportError:
         return None
     run: Callable[[JobContext], Awaitable[Any]] = status.run

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import SecretStr
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 
@@ -24,6 +25,12 @@ PROGRAM_NAME = "arworker"
 #: execution option marking a connection that only reads (SQLite then takes no write lock)
 READ_ONLY_OPTION = "arworker_read_only"
 ORACLE_MODULE = "arworker"
+#: V$SESSION.ACTION of the worker's connections
+ORACLE_ACTION = "worker"
+#: give up opening a TCP connection to the listener after this long (thin mode)
+ORACLE_CONNECT_TIMEOUT_S = 10
+#: probe idle connections this often so firewalls do not silently drop them (thin mode)
+ORACLE_KEEPALIVE_MIN = 2
 
 
 def redacted_url(settings: DatabaseSettings) -> str:
@@ -91,27 +98,12 @@ def _postgresql_engine(url: URL, settings: DatabaseSettings, application_name: s
 def _oracle_engine(url: URL, settings: DatabaseSettings, application_name: str) -> Engine:
     import oracledb
 
-    if settings.thick_mode:
-        lib_dir = str(settings.instant_client_dir) if settings.instant_client_dir else None
-        oracledb.init_oracle_client(lib_dir=lib_dir)
-    oracledb.defaults.program = application_name
-    connect_args: dict[str, Any] = {}
-    if settings.user or url.username:
-        connect_args["user"] = settings.user or url.username
-    if settings.password is not None:
-        connect_args["password"] = settings.password.get_secret_value()
-    if settings.tns_admin is not None:
-        connect_args["config_dir"] = str(settings.tns_admin)
-    elif os.environ.get("TNS_ADMIN"):
-        connect_args["config_dir"] = os.environ["TNS_ADMIN"]
-    if settings.wallet_location is not None:
-        connect_args["wallet_location"] = str(settings.wallet_location)
-        if settings.wallet_password is not None:
-            connect_args["wallet_password"] = settings.wallet_password.get_secret_value()
+    oracledb.defaults.program = application_name  # V$SESSION.PROGRAM, sent at connect
+    thick = oracle_thick_mode_options(settings)
     engine = sa.create_engine(
-        url.set(username=None, password=None),
-        connect_args=connect_args,
-        thick_mode=settings.thick_mode or None,
+        url._replace(username=None, password=None),  # credentials only in connect_args
+        connect_args=oracle_connect_args(url, settings),
+        thick_mode=thick,  # SQLAlchemy calls init_oracle_client(**thick) once, before connecting
         arraysize=settings.arraysize,
         pool_size=settings.pool_size,
         max_overflow=2,
@@ -122,6 +114,62 @@ def _oracle_engine(url: URL, settings: DatabaseSettings, application_name: str) 
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.call_timeout = settings.call_timeout_ms
         dbapi_conn.module = ORACLE_MODULE
-        dbapi_conn.action = "worker"
+        dbapi_conn.action = ORACLE_ACTION
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(
+        _conn: Any, cursor: Any, _sql: str, _params: Any, context: Any, _many: bool
+    ) -> None:
+        # a streamed read (the open-AR query runs with yield_per) gets its first batch with the
+        # execute round trip; short queries keep the driver's small prefetch
+        if context is not None and context.execution_options.get("yield_per"):
+            cursor.prefetchrows = settings.arraysize
 
     return engine
+
+
+def oracle_thick_mode_options(settings: DatabaseSettings) -> dict[str, str] | None:
+    """``init_oracle_client`` arguments for thick mode, or None for thin mode (the default).
+
+    Thick mode (Oracle Instant Client) is what EBS databases with native network encryption
+    (DPY-3001), old password verifiers (DPY-3015) or release 11.2 need. It reads tnsnames.ora and
+    sqlnet.ora (wallets) from ``config_dir``, given here rather than per connection.
+    """
+    if not settings.thick_mode:
+        return None
+    options: dict[str, str] = {}
+    if settings.instant_client_dir is not None:
+        options["lib_dir"] = str(settings.instant_client_dir)
+    config_dir = _tns_admin(settings)
+    if config_dir is not None:
+        options["config_dir"] = config_dir
+    return options
+
+
+def oracle_connect_args(url: URL, settings: DatabaseSettings) -> dict[str, Any]:
+    """Driver connect arguments: credentials, TNS_ADMIN, wallet; never part of the URL or logs."""
+    connect_args: dict[str, Any] = {}
+    user = settings.user or url.username
+    if user:
+        connect_args["user"] = user
+    password = settings.password or (SecretStr(url.password) if url.password else None)
+    if password is not None:
+        connect_args["password"] = password.get_secret_value()
+    if not settings.thick_mode:  # thick mode takes these from init_oracle_client / sqlnet.ora
+        config_dir = _tns_admin(settings)
+        if config_dir is not None:
+            connect_args["config_dir"] = config_dir
+        if settings.wallet_location is not None:
+            connect_args["wallet_location"] = str(settings.wallet_location)
+            if settings.wallet_password is not None:
+                connect_args["wallet_password"] = settings.wallet_password.get_secret_value()
+        connect_args["tcp_connect_timeout"] = ORACLE_CONNECT_TIMEOUT_S
+        connect_args["expire_time"] = ORACLE_KEEPALIVE_MIN
+    return connect_args
+
+
+def _tns_admin(settings: DatabaseSettings) -> str | None:
+    """Where tnsnames.ora / sqlnet.ora live: the setting, else $TNS_ADMIN."""
+    if settings.tns_admin is not None:
+        return str(settings.tns_admin)
+    return os.environ.get("TNS_ADMIN") or None

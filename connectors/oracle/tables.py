@@ -39,7 +39,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 NAMING_CONVENTION = {
     "ix": "%(table_name)s_N%(column_0_name)s",
     "uq": "%(table_name)s_U%(column_0_name)s",
-    "ck": "%(table_name)s_C%(constraint_name)s",
+    "ck": "%(constraint_name)s",
     "fk": "%(table_name)s_F%(column_0_name)s",
     "pk": "%(table_name)s_PK",
 }
@@ -374,6 +374,8 @@ def build_metadata(schema: str | None = None) -> MetaData:
         PrimaryKeyConstraint("portal_account_id", name="xx_arw_portal_accounts_pk"),
         UniqueConstraint("cust_account_id", "portal_code", name="xx_arw_portal_accounts_u1"),
         CheckConstraint("enabled_flag IN ('Y','N')", name="xx_arw_portal_accounts_c1"),
+        CheckConstraint("po_required_flag IN ('Y','N')", name="xx_arw_portal_accounts_c2"),
+        CheckConstraint("new_number_on_resubmit IN ('Y','N')", name="xx_arw_portal_accounts_c3"),
     )
     Table(
         "xx_arw_submissions",
@@ -481,7 +483,9 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("summary_text", String(2000)),
         *_who(),
         PrimaryKeyConstraint("job_run_id", name="xx_arw_job_runs_pk"),
-        UniqueConstraint("job_name", "scheduled_for", name="xx_arw_job_runs_u1"),
+        # a unique index, not a constraint: Oracle refuses a TIMESTAMP WITH TIME ZONE column in a
+        # unique key (ORA-02329) but indexes it, and raises the same ORA-00001
+        Index("xx_arw_job_runs_u1", "job_name", "scheduled_for", unique=True),
         UniqueConstraint("run_id", name="xx_arw_job_runs_u2"),
     )
     return md

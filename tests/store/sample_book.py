@@ -43,12 +43,27 @@ def load_sample_book(engine: sa.Engine) -> SampleBook:
         {"party_id": 3, "party_number": "P3", "party_name": "Initech"},
     ]
     accounts = [
-        {"cust_account_id": 11, "party_id": 1, "account_number": "1001", "account_name": "Acme Corp",
-         "orig_system_reference": "A1"},
-        {"cust_account_id": 12, "party_id": 2, "account_number": "1002", "account_name": "Globex",
-         "orig_system_reference": "A2"},
-        {"cust_account_id": 13, "party_id": 3, "account_number": "1003", "account_name": "Initech",
-         "orig_system_reference": "A3"},
+        {
+            "cust_account_id": 11,
+            "party_id": 1,
+            "account_number": "1001",
+            "account_name": "Acme Corp",
+            "orig_system_reference": "A1",
+        },
+        {
+            "cust_account_id": 12,
+            "party_id": 2,
+            "account_number": "1002",
+            "account_name": "Globex",
+            "orig_system_reference": "A2",
+        },
+        {
+            "cust_account_id": 13,
+            "party_id": 3,
+            "account_number": "1003",
+            "account_name": "Initech",
+            "orig_system_reference": "A3",
+        },
     ]
     # (trx id, number, account, org, complete, class, status, remaining, po)
     invoices = [
@@ -65,33 +80,79 @@ def load_sample_book(engine: sa.Engine) -> SampleBook:
     ]
     trx_rows, line_rows, ps_rows = [], [], []
     for trx_id, number, acct, org, complete, cls, status, remaining, po in invoices:
-        trx_rows.append({
-            "customer_trx_id": trx_id, "trx_number": number, "trx_date": TODAY - dt.timedelta(days=30),
-            "bill_to_customer_id": acct, "term_due_date": TODAY, "purchase_order": po,
-            "invoice_currency_code": "USD", "complete_flag": complete, "org_id": org, **_who(),
-        })
+        trx_rows.append(
+            {
+                "customer_trx_id": trx_id,
+                "trx_number": number,
+                "trx_date": TODAY - dt.timedelta(days=30),
+                "bill_to_customer_id": acct,
+                "term_due_date": TODAY,
+                "purchase_order": po,
+                "invoice_currency_code": "USD",
+                "complete_flag": complete,
+                "org_id": org,
+                **_who(),
+            }
+        )
         amount = abs(remaining) or Decimal("10.00")
-        line_rows.append({
-            "customer_trx_line_id": trx_id * 10 + 1, "customer_trx_id": trx_id, "line_number": 1,
-            "line_type": "LINE", "description": f"Widgets for {number}", "quantity_invoiced": Decimal("1"),
-            "unit_selling_price": amount, "extended_amount": amount if cls != "CM" else -amount,
-            "org_id": org,
-        })
-        ps_rows.append({
-            "payment_schedule_id": trx_id + 5000, "customer_trx_id": trx_id, "customer_id": acct,
-            "trx_number": number, "trx_date": TODAY - dt.timedelta(days=30), "due_date": TODAY,
-            "amount_due_original": amount if cls != "CM" else -amount, "amount_due_remaining": remaining,
-            "invoice_currency_code": "USD", "status": status, "class": cls, "org_id": org,
-        })
+        line_rows.append(
+            {
+                "customer_trx_line_id": trx_id * 10 + 1,
+                "customer_trx_id": trx_id,
+                "line_number": 1,
+                "line_type": "LINE",
+                "description": f"Widgets for {number}",
+                "quantity_invoiced": Decimal("1"),
+                "unit_selling_price": amount,
+                "extended_amount": amount if cls != "CM" else -amount,
+                "org_id": org,
+            }
+        )
+        ps_rows.append(
+            {
+                "payment_schedule_id": trx_id + 5000,
+                "customer_trx_id": trx_id,
+                "customer_id": acct,
+                "trx_number": number,
+                "trx_date": TODAY - dt.timedelta(days=30),
+                "due_date": TODAY,
+                "amount_due_original": amount if cls != "CM" else -amount,
+                "amount_due_remaining": remaining,
+                "invoice_currency_code": "USD",
+                "status": status,
+                "class": cls,
+                "org_id": org,
+            }
+        )
     portal_accounts = [
-        {"cust_account_id": 11, "portal_code": "coupa", "portal_url": "http://127.0.0.1:1/coupa",
-         "buyer_name": "Acme Corp", "login_name": "ar@supplier.example", "secret_ref": "COUPA_PW",
-         "totp_secret_ref": "COUPA_TOTP", "enabled_flag": True, "po_required_flag": True,
-         "new_number_on_resubmit": False, "org_id": ORG, **_who()},
-        {"cust_account_id": 12, "portal_code": "coupa", "portal_url": "http://127.0.0.1:1/coupa",
-         "buyer_name": "Globex", "login_name": "ar@supplier.example", "secret_ref": "COUPA_PW",
-         "totp_secret_ref": "COUPA_TOTP", "enabled_flag": True, "po_required_flag": True,
-         "new_number_on_resubmit": False, "org_id": ORG, **_who()},
+        {
+            "cust_account_id": 11,
+            "portal_code": "coupa",
+            "portal_url": "http://127.0.0.1:1/coupa",
+            "buyer_name": "Acme Corp",
+            "login_name": "ar@supplier.example",
+            "secret_ref": "COUPA_PW",
+            "totp_secret_ref": "COUPA_TOTP",
+            "enabled_flag": True,
+            "po_required_flag": True,
+            "new_number_on_resubmit": False,
+            "org_id": ORG,
+            **_who(),
+        },
+        {
+            "cust_account_id": 12,
+            "portal_code": "coupa",
+            "portal_url": "http://127.0.0.1:1/coupa",
+            "buyer_name": "Globex",
+            "login_name": "ar@supplier.example",
+            "secret_ref": "COUPA_PW",
+            "totp_secret_ref": "COUPA_TOTP",
+            "enabled_flag": True,
+            "po_required_flag": True,
+            "new_number_on_resubmit": False,
+            "org_id": ORG,
+            **_who(),
+        },
     ]
     with engine.begin() as conn:
         conn.execute(sa.insert(t["hz_parties"]), parties)
@@ -100,15 +161,43 @@ def load_sample_book(engine: sa.Engine) -> SampleBook:
         conn.execute(sa.insert(t["ra_customer_trx_lines_all"]), line_rows)
         conn.execute(sa.insert(t["ar_payment_schedules_all"]), ps_rows)
         conn.execute(sa.insert(t["xx_arw_portal_accounts"]), portal_accounts)
-        conn.execute(sa.insert(t["fnd_lobs"]), [{
-            "file_id": 9001, "file_name": "INV-101.pdf", "file_content_type": "application/pdf",
-            "file_data": PDF_BYTES, "program_name": "FNDATTCH"}])
-        conn.execute(sa.insert(t["fnd_documents"]), [{
-            "document_id": 9101, "datatype_id": 6, "media_id": 9001, "file_name": "INV-101.pdf",
-            **_who()}])
-        conn.execute(sa.insert(t["fnd_attached_documents"]), [{
-            "attached_document_id": 9201, "document_id": 9101, "entity_name": "RA_CUSTOMER_TRX",
-            "pk1_value": "101", "seq_num": 10, **_who()}])
+        conn.execute(
+            sa.insert(t["fnd_lobs"]),
+            [
+                {
+                    "file_id": 9001,
+                    "file_name": "INV-101.pdf",
+                    "file_content_type": "application/pdf",
+                    "file_data": PDF_BYTES,
+                    "program_name": "FNDATTCH",
+                }
+            ],
+        )
+        conn.execute(
+            sa.insert(t["fnd_documents"]),
+            [
+                {
+                    "document_id": 9101,
+                    "datatype_id": 6,
+                    "media_id": 9001,
+                    "file_name": "INV-101.pdf",
+                    **_who(),
+                }
+            ],
+        )
+        conn.execute(
+            sa.insert(t["fnd_attached_documents"]),
+            [
+                {
+                    "attached_document_id": 9201,
+                    "document_id": 9101,
+                    "entity_name": "RA_CUSTOMER_TRX",
+                    "pk1_value": "101",
+                    "seq_num": 10,
+                    **_who(),
+                }
+            ],
+        )
     return SampleBook(
         eligible_trx_numbers=frozenset({"INV-101", "INV-102", "INV-103", "INV-201", "INV-202"}),
         acme_account_id=11,

@@ -67,7 +67,9 @@ class TestOpenInvoices:
 
     def test_open_invoices_one_account(self, store: Store, book: SampleBook) -> None:
         """The read can be narrowed to one customer account (resync)."""
-        numbers = {i.trx_number for i in store.open_invoices(cust_account_id=book.globex_account_id)}
+        numbers = {
+            i.trx_number for i in store.open_invoices(cust_account_id=book.globex_account_id)
+        }
         assert numbers == {"INV-201", "INV-202"}
 
     def test_open_invoices_money_is_decimal(self, store: Store, book: SampleBook) -> None:
@@ -94,7 +96,9 @@ class TestEnqueue:
 
 
 class TestClaim:
-    def test_claim_takes_limit_and_sets_lease(self, store: Store, book: SampleBook, clock: Clock) -> None:
+    def test_claim_takes_limit_and_sets_lease(
+        self, store: Store, book: SampleBook, clock: Clock
+    ) -> None:
         """A claim takes at most ``limit`` items, with owner, token, expiry and one more attempt."""
         store.enqueue(store.open_invoices())
         claimed = store.claim(owner="h/1/1", limit=2, lease_s=60)
@@ -128,10 +132,12 @@ class TestClaim:
         assert len(results) == len(book.eligible_trx_numbers)
         assert max(Counter(results).values()) == 1
 
-    def test_claim_respects_next_attempt_at(self, store: Store, book: SampleBook, clock: Clock) -> None:
+    def test_claim_respects_next_attempt_at(
+        self, store: Store, book: SampleBook, clock: Clock
+    ) -> None:
         """An item scheduled for a later retry is not claimable before its time."""
         store.enqueue(store.open_invoices(cust_account_id=book.globex_account_id))
-        (first, second) = store.claim(owner="h/1/1", limit=2, lease_s=60)
+        (first, _second) = store.claim(owner="h/1/1", limit=2, lease_s=60)
         retry = OutcomeRecord(
             outcome_uid=uuid.uuid4().hex,
             to_status=SubmissionStatus.PENDING,
@@ -154,7 +160,9 @@ class TestClaim:
 
 
 class TestLeases:
-    def test_expired_lease_makes_item_uncertain(self, store: Store, book: SampleBook, clock: Clock) -> None:
+    def test_expired_lease_makes_item_uncertain(
+        self, store: Store, book: SampleBook, clock: Clock
+    ) -> None:
         """A dead worker's item becomes UNCERTAIN and is looked up before any upload."""
         store.enqueue(store.open_invoices(cust_account_id=book.globex_account_id))
         claimed = store.claim(owner="h/1/1", limit=1, lease_s=30)
@@ -305,10 +313,14 @@ class TestRequeueAndRuns:
     def test_job_run_once_per_slot(self, store: Store, book: SampleBook, clock: Clock) -> None:
         """The same (job, scheduled time) can start only once across a fleet."""
         slot = clock.now
-        assert store.start_job_run(run_id="r1", job_name="nightly", scheduled_for=slot, worker_name="a")
+        assert store.start_job_run(
+            run_id="r1", job_name="nightly", scheduled_for=slot, worker_name="a"
+        )
         assert not store.start_job_run(
             run_id="r2", job_name="nightly", scheduled_for=slot, worker_name="b"
         )
-        store.finish_job_run("r1", status="COMPLETED", counts=JobRunCounts(submitted=3), summary="ok")
+        store.finish_job_run(
+            "r1", status="COMPLETED", counts=JobRunCounts(submitted=3), summary="ok"
+        )
         (run,) = store.job_runs("nightly")
         assert run["submitted_count"] == 3 and run["status"] == "COMPLETED"

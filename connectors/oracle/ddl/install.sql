@@ -1,0 +1,232 @@
+-- =============================================================================================
+-- arworker: install the worker's own tables (XX_ARW_*) in an Oracle database
+--
+-- What it creates: 5 sequences, 5 tables, their indexes and named constraints; nothing else.
+-- It never touches an EBS-owned object. Every name is at most 30 bytes (EBS 12.1 / DB 11.2
+-- and COMPATIBLE < 12.2 refuse longer ones) and every table name at most 29 bytes (EBS 12.2
+-- online patching appends '#' for the editioning view).
+--
+-- Who runs it: the owner of the worker's tables, a custom schema registered the EBS way (for
+-- example XXARW), never APPS, AR or another product schema:
+--     sqlplus XXARW@EBSDB @install.sql
+-- Then, as a DBA: grants.sql (what the worker's login may read and write).
+-- Undo: uninstall.sql.
+--
+-- It matches, in substance, what the code creates: `arworker db ddl --dialect oracle` prints the
+-- DDL compiled from connectors/oracle/tables.py, and tests/unit/test_install_sql.py fails when
+-- the two disagree on a table, column, type, key, index or sequence.
+--
+-- Conventions (design §8): ids NUMBER(15); flags VARCHAR2(1 CHAR) 'Y'/'N'; audit times
+-- TIMESTAMP WITH TIME ZONE (stored as UTC by the worker); money NUMBER(18,2); the EBS WHO
+-- columns on every table (CREATED_BY/LAST_UPDATED_BY hold FND_USER.USER_ID, -1 when the worker
+-- writes without an EBS user). A TIMESTAMP WITH TIME ZONE column cannot be in a PRIMARY KEY or
+-- UNIQUE constraint (ORA-02329), so the one key that needs it is a unique index.
+--
+-- Storage: add TABLESPACE clauses to suit the site (EBS 12.2 custom tables conventionally use
+-- APPS_TS_TX_DATA and indexes APPS_TS_TX_IDX). DDL commits implicitly: run this outside any
+-- transaction you care about.
+-- =============================================================================================
+
+WHENEVER SQLERROR EXIT FAILURE
+SET ECHO ON
+
+PROMPT sequences
+
+CREATE SEQUENCE XX_ARW_PORTAL_ACCOUNTS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
+CREATE SEQUENCE XX_ARW_SUBMISSIONS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
+CREATE SEQUENCE XX_ARW_EVENTS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
+CREATE SEQUENCE XX_ARW_RESYNC_REQUESTS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
+CREATE SEQUENCE XX_ARW_JOB_RUNS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
+
+PROMPT XX_ARW_PORTAL_ACCOUNTS: which customer account submits to which portal
+
+CREATE TABLE XX_ARW_PORTAL_ACCOUNTS (
+    PORTAL_ACCOUNT_ID       NUMBER(15)           NOT NULL,
+    CUST_ACCOUNT_ID         NUMBER(15)           NOT NULL,
+    PORTAL_CODE             VARCHAR2(30 CHAR)    NOT NULL,
+    PORTAL_URL              VARCHAR2(1000 CHAR)  NOT NULL,
+    BUYER_NAME              VARCHAR2(240 CHAR),
+    SUPPLIER_PORTAL_ID      VARCHAR2(100 CHAR),
+    LOGIN_NAME              VARCHAR2(240 CHAR)   NOT NULL,
+    SECRET_REF              VARCHAR2(100 CHAR)   NOT NULL,
+    TOTP_SECRET_REF         VARCHAR2(100 CHAR),
+    ENABLED_FLAG            VARCHAR2(1 CHAR)     NOT NULL,
+    PO_REQUIRED_FLAG        VARCHAR2(1 CHAR)     NOT NULL,
+    NEW_NUMBER_ON_RESUBMIT  VARCHAR2(1 CHAR)     NOT NULL,
+    OPTIONS_JSON            VARCHAR2(4000 CHAR),
+    ORG_ID                  NUMBER(15)           NOT NULL,
+    CREATED_BY              NUMBER(15)           NOT NULL,
+    CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
+    LAST_UPDATE_DATE        TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATE_LOGIN       NUMBER(15),
+    CONSTRAINT XX_ARW_PORTAL_ACCOUNTS_PK PRIMARY KEY (PORTAL_ACCOUNT_ID),
+    CONSTRAINT XX_ARW_PORTAL_ACCOUNTS_U1 UNIQUE (CUST_ACCOUNT_ID, PORTAL_CODE),
+    CONSTRAINT XX_ARW_PORTAL_ACCOUNTS_C1 CHECK (ENABLED_FLAG IN ('Y', 'N')),
+    CONSTRAINT XX_ARW_PORTAL_ACCOUNTS_C2 CHECK (PO_REQUIRED_FLAG IN ('Y', 'N')),
+    CONSTRAINT XX_ARW_PORTAL_ACCOUNTS_C3 CHECK (NEW_NUMBER_ON_RESUBMIT IN ('Y', 'N'))
+);
+
+COMMENT ON TABLE XX_ARW_PORTAL_ACCOUNTS IS
+    'arworker: customer accounts (HZ_CUST_ACCOUNTS) enrolled on a customer e-invoicing portal';
+COMMENT ON COLUMN XX_ARW_PORTAL_ACCOUNTS.SECRET_REF IS
+    'Name of the secret holding the portal password; the password itself is never stored here';
+COMMENT ON COLUMN XX_ARW_PORTAL_ACCOUNTS.OPTIONS_JSON IS
+    'Per-portal options as a JSON object (no secrets)';
+
+PROMPT XX_ARW_SUBMISSIONS: one row per (invoice, portal account): queue, outbox, audit head
+
+CREATE TABLE XX_ARW_SUBMISSIONS (
+    SUBMISSION_ID           NUMBER(15)           NOT NULL,
+    CUSTOMER_TRX_ID         NUMBER(15)           NOT NULL,
+    PAYMENT_SCHEDULE_ID     NUMBER(15)           NOT NULL,
+    CUST_ACCOUNT_ID         NUMBER(15)           NOT NULL,
+    PORTAL_ACCOUNT_ID       NUMBER(15)           NOT NULL,
+    TRX_NUMBER              VARCHAR2(30 CHAR)    NOT NULL,
+    PORTAL_INVOICE_NUMBER   VARCHAR2(50 CHAR)    NOT NULL,
+    STATUS                  VARCHAR2(20 CHAR)    NOT NULL,
+    ATTEMPTS                INTEGER              NOT NULL,
+    NEXT_ATTEMPT_AT         TIMESTAMP WITH TIME ZONE,
+    LEASE_OWNER             VARCHAR2(200 CHAR),
+    LEASE_TOKEN             VARCHAR2(64 CHAR),
+    LEASE_EXPIRES_AT        TIMESTAMP WITH TIME ZONE,
+    PORTAL_REFERENCE        VARCHAR2(100 CHAR),
+    PORTAL_STATUS           VARCHAR2(30 CHAR),
+    PORTAL_STATUS_AT        TIMESTAMP WITH TIME ZONE,
+    PORTAL_STATUS_REASON    VARCHAR2(2000 CHAR),
+    PROJECTED_PAY_DATE      DATE,
+    PAYMENT_DATE            DATE,
+    PAYMENT_REFERENCE       VARCHAR2(100 CHAR),
+    LAST_ERROR_CODE         VARCHAR2(30 CHAR),
+    LAST_ERROR_TEXT         VARCHAR2(2000 CHAR),
+    ARTIFACT_PATH           VARCHAR2(1000 CHAR),
+    RESUBMIT_COUNT          INTEGER              NOT NULL,
+    ENQUEUED_AT             TIMESTAMP WITH TIME ZONE NOT NULL,
+    SUBMITTED_AT            TIMESTAMP WITH TIME ZONE,
+    ORG_ID                  NUMBER(15)           NOT NULL,
+    CREATED_BY              NUMBER(15)           NOT NULL,
+    CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
+    LAST_UPDATE_DATE        TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATE_LOGIN       NUMBER(15),
+    CONSTRAINT XX_ARW_SUBMISSIONS_PK PRIMARY KEY (SUBMISSION_ID),
+    CONSTRAINT XX_ARW_SUBMISSIONS_U1 UNIQUE (CUSTOMER_TRX_ID, PORTAL_ACCOUNT_ID),
+    CONSTRAINT XX_ARW_SUBMISSIONS_F1 FOREIGN KEY (PORTAL_ACCOUNT_ID)
+        REFERENCES XX_ARW_PORTAL_ACCOUNTS (PORTAL_ACCOUNT_ID)
+);
+
+CREATE INDEX XX_ARW_SUBMISSIONS_N1 ON XX_ARW_SUBMISSIONS (STATUS, NEXT_ATTEMPT_AT);
+CREATE INDEX XX_ARW_SUBMISSIONS_N2 ON XX_ARW_SUBMISSIONS (LEASE_TOKEN);
+CREATE INDEX XX_ARW_SUBMISSIONS_N3 ON XX_ARW_SUBMISSIONS (CUST_ACCOUNT_ID);
+
+COMMENT ON TABLE XX_ARW_SUBMISSIONS IS
+    'arworker: one row per invoice and portal account; work queue, outbox and audit head';
+COMMENT ON COLUMN XX_ARW_SUBMISSIONS.STATUS IS
+    'PENDING, IN_PROGRESS, SUBMITTED, REJECTED, FAILED or UNCERTAIN';
+COMMENT ON COLUMN XX_ARW_SUBMISSIONS.PAYMENT_SCHEDULE_ID IS
+    'AR_PAYMENT_SCHEDULES_ALL id; the IEX_INVOICES note context carries it';
+COMMENT ON COLUMN XX_ARW_SUBMISSIONS.LEASE_OWNER IS
+    'host:pid:process start time of the worker holding the claim';
+
+PROMPT XX_ARW_EVENTS: append-only history of every transition
+
+CREATE TABLE XX_ARW_EVENTS (
+    EVENT_ID                NUMBER(15)           NOT NULL,
+    SUBMISSION_ID           NUMBER(15),
+    CUST_ACCOUNT_ID         NUMBER(15),
+    EVENT_TYPE              VARCHAR2(30 CHAR)    NOT NULL,
+    FROM_STATUS             VARCHAR2(20 CHAR),
+    TO_STATUS               VARCHAR2(20 CHAR),
+    DETAIL                  VARCHAR2(2000 CHAR),
+    OUTCOME_UID             VARCHAR2(64 CHAR),
+    RUN_ID                  VARCHAR2(64 CHAR),
+    JTF_NOTE_ID             NUMBER(15),
+    CREATED_BY              NUMBER(15)           NOT NULL,
+    CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
+    LAST_UPDATE_DATE        TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATE_LOGIN       NUMBER(15),
+    CONSTRAINT XX_ARW_EVENTS_PK PRIMARY KEY (EVENT_ID),
+    CONSTRAINT XX_ARW_EVENTS_U1 UNIQUE (OUTCOME_UID)
+);
+
+CREATE INDEX XX_ARW_EVENTS_N1 ON XX_ARW_EVENTS (SUBMISSION_ID);
+
+COMMENT ON TABLE XX_ARW_EVENTS IS
+    'arworker: append-only history of submission transitions; JTF_NOTE_ID links the note written';
+
+PROMPT XX_ARW_RESYNC_REQUESTS: collector-triggered resyncs
+
+CREATE TABLE XX_ARW_RESYNC_REQUESTS (
+    REQUEST_ID              NUMBER(15)           NOT NULL,
+    ACCOUNT_NUMBER          VARCHAR2(30 CHAR)    NOT NULL,
+    REQUESTED_BY            VARCHAR2(100 CHAR),
+    STATUS                  VARCHAR2(20 CHAR)    NOT NULL,
+    REQUESTED_AT            TIMESTAMP WITH TIME ZONE NOT NULL,
+    STARTED_AT              TIMESTAMP WITH TIME ZONE,
+    FINISHED_AT             TIMESTAMP WITH TIME ZONE,
+    WORKER_NAME             VARCHAR2(200 CHAR),
+    RESULT_TEXT             VARCHAR2(2000 CHAR),
+    CREATED_BY              NUMBER(15)           NOT NULL,
+    CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
+    LAST_UPDATE_DATE        TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATE_LOGIN       NUMBER(15),
+    CONSTRAINT XX_ARW_RESYNC_REQUESTS_PK PRIMARY KEY (REQUEST_ID)
+);
+
+CREATE INDEX XX_ARW_RESYNC_REQUESTS_N1 ON XX_ARW_RESYNC_REQUESTS (STATUS);
+
+COMMENT ON TABLE XX_ARW_RESYNC_REQUESTS IS
+    'arworker: resync requests (a button, a PL/SQL call or the CLI inserts; the worker picks up)';
+
+PROMPT XX_ARW_JOB_RUNS: one row per job run
+
+CREATE TABLE XX_ARW_JOB_RUNS (
+    JOB_RUN_ID              NUMBER(15)           NOT NULL,
+    RUN_ID                  VARCHAR2(64 CHAR)    NOT NULL,
+    JOB_NAME                VARCHAR2(30 CHAR)    NOT NULL,
+    SCHEDULED_FOR           TIMESTAMP WITH TIME ZONE NOT NULL,
+    STARTED_AT              TIMESTAMP WITH TIME ZONE NOT NULL,
+    FINISHED_AT             TIMESTAMP WITH TIME ZONE,
+    STATUS                  VARCHAR2(20 CHAR)    NOT NULL,
+    WORKER_NAME             VARCHAR2(200 CHAR),
+    ENQUEUED_COUNT          INTEGER,
+    SUBMITTED_COUNT         INTEGER,
+    ALREADY_COUNT           INTEGER,
+    REJECTED_COUNT          INTEGER,
+    FAILED_COUNT            INTEGER,
+    NOTES_COUNT             INTEGER,
+    SUMMARY_TEXT            VARCHAR2(2000 CHAR),
+    CREATED_BY              NUMBER(15)           NOT NULL,
+    CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
+    LAST_UPDATE_DATE        TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATE_LOGIN       NUMBER(15),
+    CONSTRAINT XX_ARW_JOB_RUNS_PK PRIMARY KEY (JOB_RUN_ID),
+    CONSTRAINT XX_ARW_JOB_RUNS_U2 UNIQUE (RUN_ID)
+);
+
+-- (job name, scheduled time) is unique so that a fleet of workers runs each nightly once.
+-- SCHEDULED_FOR is TIMESTAMP WITH TIME ZONE, which a UNIQUE constraint refuses (ORA-02329);
+-- a unique index is allowed (Oracle indexes SYS_EXTRACT_UTC of it) and raises the same ORA-00001.
+CREATE UNIQUE INDEX XX_ARW_JOB_RUNS_U1 ON XX_ARW_JOB_RUNS (JOB_NAME, SCHEDULED_FOR);
+
+COMMENT ON TABLE XX_ARW_JOB_RUNS IS
+    'arworker: one row per job run, with its counts; unique per job and scheduled time';
+
+-- ---------------------------------------------------------------------------------------------
+-- EBS 12.2 only (online patching, edition-based redefinition). Optional; run as APPS after this
+-- script, replacing XXARW by the schema that owns the tables. Each call creates the editioning
+-- view <TABLE># and the APPS synonym; code must then use the synonym (MOS Doc 1577661.1).
+-- Sequences are not covered by AD_ZD_TABLE: grant them to APPS and create APPS synonyms for
+-- them as your site's custom-object standard says.
+--
+-- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_PORTAL_ACCOUNTS')
+-- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_SUBMISSIONS')
+-- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_EVENTS')
+-- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_RESYNC_REQUESTS')
+-- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_JOB_RUNS')
+-- ---------------------------------------------------------------------------------------------
+
+PROMPT arworker tables installed; next, as a DBA: grants.sql

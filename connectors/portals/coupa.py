@@ -1,0 +1,713 @@
+"""The Coupa-family driver: log in, flip a PO into an invoice, find it and read its status.
+
+It drives the supplier side of a Coupa-style portal (the sandbox stand-in reproduces it) with
+stable selectors only: ids, names, row classes (:data:`SELECTORS`). Its rules, each a promise
+the queue above relies on:
+
+- every page is opened with the customer named in the URL, and the page must show that
+  customer before anything is submitted: a wrong-customer submission is never possible;
+- the login page in the middle of an operation is ``SessionExpired`` (log in again), a busy
+  or 5xx page is ``PortalUnavailable``, a missing element is ``PortalChanged`` naming it;
+- nothing is retried here, and nothing is ever submitted twice: any failure after the submit
+  click is ``PortalUnavailable(after_submit=True)`` and the caller looks the invoice up first;
+- the portal's validation messages become ``InvoiceRejected`` with a stable code and the
+  portal's own words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urljoin
+
+import pyotp
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import FilePayload
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from connectors.portals.base import (
+    InvoiceDocument,
+    OutgoingInvoice,
+    OutgoingLine,
+    PortalAccount,
+    PortalInvoice,
+    PortalReceipt,
+    PortalStatus,
+)
+from connectors.portals.errors import (
+    InvoiceRejected,
+    LoginFailed,
+    PortalChanged,
+    PortalUnavailable,
+    RejectionCode,
+    SessionExpired,
+    wrap_playwright_errors,
+)
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Response
+
+ELEMENT_TIMEOUT_MS = 2_500  #: an element the page should already have; longer = it changed
+NAVIGATION_TIMEOUT_MS = 30_000
+SUBMIT_TIMEOUT_MS = 120_000  #: a 16 MB invoice image on a slow line
+MAX_LIST_PAGES = 25  #: pages of search results read before giving up on a number
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CoupaSelectors:
+    """The selectors contract with the portal's pages (layout "v1")."""
+
+    login_form: str = "#login-form"
+    login_email: str = "#user_login"
+    login_password: str = "#user_password"
+    login_button: str = "#login-button"
+    login_error: str = "#login-error"
+    totp_code: str = "#totp-code"
+    totp_submit: str = "#totp-submit"
+    totp_error: str = "#totp-error"
+    signed_in: str = "#signed-in-user"
+    customer_select: str = "#customer-select"
+    current_customer: str = "#current-customer"
+    orders_table: str = "#orders-table"
+    orders_empty: str = "#orders-empty"
+    po_row: str = "#orders-table tr.po-row"
+    blank_invoice: str = "#create-blank-invoice"
+    blank_invoice_note: str = "#blank-invoice-note"
+    po_closed_notice: str = "#po-closed-notice"
+    next_page: str = "#next-page"
+    invoice_number: str = "#invoice-number"
+    invoice_date: str = "#invoice-date"
+    currency: str = "#invoice-currency"
+    line_row: str = "#invoice-lines tr.invoice-line"
+    line_description: str = ".line-description"
+    line_quantity: str = ".line-quantity"
+    line_unit_price: str = ".line-unit-price"
+    remove_line: str = ".remove-line"
+    add_line: str = "#add-line"
+    tax_amount: str = "#invoice-tax"
+    attachment: str = "#invoice-attachment"
+    submit: str = "#invoice-submit"
+    field_error: str = ".field-error"
+    document_id: str = "#document-id"
+    confirmed_number: str = "#confirmed-invoice-number"
+    invoices_table: str = "#invoices-table"
+    invoices_empty: str = "#invoices-empty"
+    invoice_row: str = "#invoices-table tr.invoice-row"
+    detail_status: str = "#detail-status"
+
+
+SELECTORS = CoupaSelectors()
+
+#: the portal's status wording → our statuses
+STATUS_MAP = {
+    "pending approval": PortalStatus.PENDING_APPROVAL,
+    "processing": PortalStatus.PENDING_APPROVAL,
+    "approved": PortalStatus.APPROVED,
+    "disputed": PortalStatus.DISPUTED,
+    "rejected": PortalStatus.REJECTED,
+    "invalid": PortalStatus.REJECTED,
+    "abandoned": PortalStatus.REJECTED,
+    "paid": PortalStatus.PAID,
+    "voided": PortalStatus.VOIDED,
+}
+
+#: which code wins when the portal reports several problems at once
+REJECTION_PRECEDENCE = (
+    RejectionCode.DUPLICATE,
+    RejectionCode.PO_CLOSED,
+    RejectionCode.PO_MISSING,
+    RejectionCode.PO_AMOUNT_EXCEEDED,
+    RejectionCode.DATE_RULE,
+    RejectionCode.ATTACHMENT_INVALID,
+    RejectionCode.OTHER,
+)
+
+_LANDING_JS = """() => ({
+  login: !!document.querySelector('#login-form, #totp-form'),
+  busy: (document.querySelector('#busy-title') || {}).textContent || null,
+  failure: (document.querySelector('#error-title') || {}).textContent || null,
+})"""
+
+_PO_ROWS_JS = """rows => rows.map(r => ({
+  number: r.getAttribute('data-po-number'),
+  status: (r.querySelector('.po-status') || {}).textContent || '',
+  create: (r.querySelector('a.create-invoice') || {getAttribute: () => null}).getAttribute('href'),
+  detail: (r.querySelector('.po-number a') || {getAttribute: () => null}).getAttribute('href'),
+}))"""
+
+_INVOICE_ROWS_JS = """rows => rows.map(r => {
+  const text = sel => ((r.querySelector(sel) || {}).textContent || '').trim();
+  const link = r.querySelector('.invoice-number a');
+  return {
+    number: r.getAttribute('data-invoice-number'),
+    reference: r.getAttribute('data-document-id'),
+    amount: text('.invoice-amount'),
+    status: text('.invoice-status'),
+    projected: text('.projected-payment-date'),
+    payment: text('.payment-info'),
+    detail: link ? link.getAttribute('href') : null,
+  };
+})"""
+
+_DETAIL_JS = """() => {
+  const text = id => ((document.getElementById(id) || {}).textContent || '').trim();
+  return {
+    number: text('detail-invoice-number'), reference: text('detail-document-id'),
+    status: text('detail-status'), status_date: text('detail-status-date'),
+    total: text('detail-total'), projected: text('detail-projected-payment-date'),
+    reason: text('detail-dispute-reason'), comment: text('detail-dispute-comment'),
+    payment_date: text('detail-payment-date'), payment_number: text('detail-payment-number'),
+  };
+}"""
+
+_PAYMENT_INFO = re.compile(r"Paid\s+(\d{4}-\d{2}-\d{2})(?:\s*\(([^)]*)\))?")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Customer:
+    name: str
+    code: str
+
+
+class CoupaDriver:
+    """Drives one Coupa-style portal page at a time; holds no page, only a customer-code cache."""
+
+    family = "coupa"
+
+    def __init__(self) -> None:
+        self._customer_codes: dict[tuple[str, str, str], _Customer] = {}
+
+    # --- the contract -----------------------------------------------------------------------
+
+    async def login(self, page: Page, account: PortalAccount) -> None:
+        """Email and password, then the authenticator code if asked; LoginFailed on refusal."""
+        sel = SELECTORS
+        base = _base(account)
+        step = "login"
+        await self._open(page, f"{base}/login", step, login_is_expected=True)
+        if await _count(page, sel.signed_in):
+            return  # the stored session is still good
+        await _require(page, sel.login_email, "login email field", step)
+        await _require(page, sel.login_password, "login password field", step)
+        await _require(page, sel.login_button, "login button", step)
+        with wrap_playwright_errors(step):
+            await page.fill(sel.login_email, account.login.login_name)
+            await page.fill(sel.login_password, account.login.password.get_secret_value())
+        await self._click_and_land(page, sel.login_button, step, login_is_expected=True)
+        await _raise_login_error(page, (sel.login_error,))
+        if await _count(page, sel.totp_code):
+            secret = account.login.totp_secret
+            if secret is None:
+                raise LoginFailed(
+                    "the portal asks for a verification code but the portal account has no "
+                    "TOTP secret configured"
+                )
+            await _require(page, sel.totp_submit, "verification code button", step)
+            code = pyotp.TOTP(secret.get_secret_value()).now()
+            with wrap_playwright_errors(step):
+                await page.fill(sel.totp_code, code)
+            await self._click_and_land(page, sel.totp_submit, step, login_is_expected=True)
+            await _raise_login_error(page, (sel.totp_error, sel.login_error))
+        await _require(page, sel.signed_in, "signed-in marker (home page)", step)
+
+    async def find_invoice(
+        self, page: Page, account: PortalAccount, invoice_number: str
+    ) -> PortalInvoice | None:
+        """Search the customer's invoices list for the exact number."""
+        row = await self._invoice_row(page, account, invoice_number)
+        return _invoice_from_row(row) if row is not None else None
+
+    async def submit_invoice(
+        self,
+        page: Page,
+        account: PortalAccount,
+        invoice: OutgoingInvoice,
+        document: InvoiceDocument,
+    ) -> PortalReceipt:
+        """Flip the invoice's PO into an invoice, fill it, attach the PDF, submit once."""
+        sel = SELECTORS
+        base = _base(account)
+        customer = await self._customer(page, account)
+        if not invoice.purchase_order:
+            raise InvoiceRejected(
+                RejectionCode.PO_MISSING, await self._non_po_refusal(page, base, customer)
+            )
+        rows, empty_message = await self._search_orders(
+            page, base, customer, invoice.purchase_order
+        )
+        row = next((r for r in rows if _same(r["number"], invoice.purchase_order)), None)
+        if row is None:
+            message = empty_message or (
+                f"No purchase order {invoice.purchase_order} for customer {customer.name}"
+            )
+            raise InvoiceRejected(RejectionCode.PO_MISSING, message)
+        if not row["create"]:
+            raise InvoiceRejected(
+                RejectionCode.PO_CLOSED, await self._closed_po_message(page, row, customer)
+            )
+
+        step = f"open the invoice form of PO {invoice.purchase_order}"
+        await self._open(page, urljoin(page.url, row["create"]), step)
+        await _verify_customer(page, customer, step)
+        if await _count(page, sel.po_closed_notice):
+            raise InvoiceRejected(
+                RejectionCode.PO_CLOSED, await _text(page, sel.po_closed_notice, step)
+            )
+        await self._fill_form(page, invoice, document)
+        return await self._submit(page, invoice)
+
+    async def invoice_status(
+        self, page: Page, account: PortalAccount, invoice_number: str
+    ) -> PortalInvoice | None:
+        """Open the invoice's detail page and read status, dates, dispute and payment."""
+        row = await self._invoice_row(page, account, invoice_number)
+        if row is None:
+            return None
+        customer = await self._customer(page, account)
+        step = f"open invoice {invoice_number}"
+        if not row["detail"]:
+            raise PortalChanged(f"{step}: the invoices list has no link to the invoice detail")
+        await self._open(page, urljoin(page.url, row["detail"]), step)
+        await _verify_customer(page, customer, step)
+        await _require(page, SELECTORS.detail_status, "invoice status", step)
+        with wrap_playwright_errors(step):
+            facts: dict[str, str] = await page.evaluate(_DETAIL_JS)
+        reason = facts["reason"] or None
+        if reason and facts["comment"]:
+            reason = f"{reason}: {facts['comment']}"
+        return PortalInvoice(
+            invoice_number=facts["number"] or invoice_number,
+            portal_reference=facts["reference"] or row["reference"],
+            raw_status=facts["status"],
+            status=_status(facts["status"]),
+            amount=_amount(facts["total"]),
+            status_date=_date(facts["status_date"]),
+            reason=reason,
+            projected_pay_date=_date(facts["projected"]),
+            payment_date=_date(facts["payment_date"]),
+            payment_reference=facts["payment_number"] or None,
+        )
+
+    # --- customers --------------------------------------------------------------------------
+
+    async def _customer(self, page: Page, account: PortalAccount) -> _Customer:
+        """The account's buyer as the portal knows it (name → code), from the customer selector."""
+        base = _base(account)
+        wanted = _norm(account.buyer_name or "")
+        key = (base, account.login.login_name, wanted)
+        known = self._customer_codes.get(key)
+        if known is not None:
+            return known
+        step = "select customer"
+        await self._open(page, f"{base}/home", step)
+        await _require(page, SELECTORS.customer_select, "customer selector", step)
+        with wrap_playwright_errors(step):
+            options: list[list[str]] = await page.locator(
+                f"{SELECTORS.customer_select} option"
+            ).evaluate_all("els => els.map(e => [e.textContent.trim(), e.value])")
+        choices = [_Customer(name=name, code=code) for name, code in options if code]
+        if wanted:
+            found = next((c for c in choices if _norm(c.name) == wanted), None)
+        else:
+            found = choices[0] if len(choices) == 1 else None
+        if found is None:
+            names = ", ".join(c.name for c in choices) or "none"
+            raise PortalChanged(
+                f"{step}: customer {account.buyer_name!r} is not in the portal's customer list "
+                f"({names}); check the buyer name of portal account {account.portal_account_id}"
+            )
+        self._customer_codes[key] = found
+        return found
+
+    # --- orders -----------------------------------------------------------------------------
+
+    async def _search_orders(
+        self, page: Page, base: str, customer: _Customer, po_number: str
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The PO rows the search for ``po_number`` returns (all pages), or the empty text."""
+        sel = SELECTORS
+        step = f"find PO {po_number}"
+        url = f"{base}/orders?{urlencode({'customer': customer.code, 'q': po_number})}"
+        rows: list[dict[str, Any]] = []
+        for _ in range(MAX_LIST_PAGES):
+            await self._open(page, url, step)
+            await _verify_customer(page, customer, step)
+            await _require(page, f"{sel.orders_table}, {sel.orders_empty}", "orders table", step)
+            if await _count(page, sel.orders_empty):
+                return rows, await _text(page, sel.orders_empty, step)
+            with wrap_playwright_errors(step):
+                rows.extend(await page.locator(sel.po_row).evaluate_all(_PO_ROWS_JS))
+            if any(_same(r["number"], po_number) for r in rows) or not await _count(
+                page, sel.next_page
+            ):
+                break
+            url = urljoin(page.url, await _attribute(page, sel.next_page, "href", step))
+        return rows, None
+
+    async def _non_po_refusal(self, page: Page, base: str, customer: _Customer) -> str:
+        """The portal's reason why an invoice without a PO cannot be entered for the customer."""
+        sel = SELECTORS
+        step = "check non-PO invoicing"
+        await self._open(page, f"{base}/orders?{urlencode({'customer': customer.code})}", step)
+        await _verify_customer(page, customer, step)
+        await _require(page, sel.blank_invoice, "Create Blank Invoice button", step)
+        with wrap_playwright_errors(step):
+            disabled = await page.locator(sel.blank_invoice).is_disabled()
+            title = await page.locator(sel.blank_invoice).get_attribute("title")
+        if disabled and await _count(page, sel.blank_invoice_note):
+            return await _text(page, sel.blank_invoice_note, step)
+        if disabled:
+            return title or "The customer does not accept invoices without a purchase order"
+        return "The invoice has no purchase order; this driver only creates invoices from a PO"
+
+    async def _closed_po_message(self, page: Page, row: dict[str, Any], customer: _Customer) -> str:
+        """The portal's own words for a PO that cannot be invoiced (from the PO's page)."""
+        step = f"open PO {row['number']}"
+        fallback = (
+            f"PO {row['number']} is {row['status'].strip() or 'not open'} and cannot be invoiced"
+        )
+        if not row["detail"]:
+            return fallback
+        await self._open(page, urljoin(page.url, row["detail"]), step)
+        await _verify_customer(page, customer, step)
+        if await _count(page, SELECTORS.po_closed_notice):
+            return await _text(page, SELECTORS.po_closed_notice, step)
+        return fallback
+
+    # --- the invoice form -------------------------------------------------------------------
+
+    async def _fill_form(
+        self, page: Page, invoice: OutgoingInvoice, document: InvoiceDocument
+    ) -> None:
+        sel = SELECTORS
+        step = f"fill invoice {invoice.invoice_number}"
+        await _require(page, sel.invoice_number, "invoice number field", step)
+        expected = {
+            sel.invoice_date: "invoice date field",
+            sel.currency: "currency selector",
+            sel.line_row: "invoice lines",
+            sel.add_line: "add line button",
+            sel.tax_amount: "tax amount field",
+            sel.attachment: "attachment input",
+            sel.submit: "submit button",
+        }
+        with wrap_playwright_errors(step):
+            missing: list[str] = await page.evaluate(
+                "sels => sels.filter(s => !document.querySelector(s))", list(expected)
+            )
+        if missing:
+            named = ", ".join(f"{expected[s]} ({s})" for s in missing)
+            raise PortalChanged(f"{step}: {named} not found on {page.url}")
+        with wrap_playwright_errors(step):
+            offered = await page.locator(f"{sel.currency} option").evaluate_all(
+                "els => els.map(e => e.value)"
+            )
+        if invoice.currency not in offered:
+            raise InvoiceRejected(
+                RejectionCode.OTHER,
+                f"The portal does not offer currency {invoice.currency} "
+                f"(offered: {', '.join(c for c in offered if c)})",
+            )
+        with wrap_playwright_errors(step):
+            await page.fill(sel.invoice_number, invoice.invoice_number)
+            await page.fill(sel.invoice_date, invoice.invoice_date.isoformat())
+            await page.select_option(sel.currency, invoice.currency)
+            await self._fill_lines(page, _lines_of(invoice), step)
+            await page.fill(sel.tax_amount, _plain(invoice.tax_amount))
+            payload: FilePayload = {
+                "name": document.file_name,
+                "mimeType": document.content_type,
+                "buffer": document.data,
+            }
+            await page.set_input_files(sel.attachment, files=[payload])
+
+    async def _fill_lines(self, page: Page, lines: Sequence[OutgoingLine], step: str) -> None:
+        """Make the lines table hold exactly our lines: drop extra PO lines, add missing rows."""
+        sel = SELECTORS
+        rows = page.locator(sel.line_row)
+        present = await rows.count()
+        for index in range(present - 1, len(lines) - 1, -1):
+            await rows.nth(index).locator(sel.remove_line).click(timeout=ELEMENT_TIMEOUT_MS)
+        for _ in range(len(lines) - min(present, len(lines))):
+            await page.click(sel.add_line, timeout=ELEMENT_TIMEOUT_MS)
+        if await rows.count() != len(lines):
+            raise PortalChanged(f"{step}: the lines table did not take {len(lines)} rows")
+        for index, line in enumerate(lines):
+            row = rows.nth(index)
+            await row.locator(sel.line_description).fill(
+                line.description, timeout=ELEMENT_TIMEOUT_MS
+            )
+            await row.locator(sel.line_quantity).fill(
+                _plain(line.quantity), timeout=ELEMENT_TIMEOUT_MS
+            )
+            await row.locator(sel.line_unit_price).fill(
+                _plain(line.unit_price), timeout=ELEMENT_TIMEOUT_MS
+            )
+
+    async def _submit(self, page: Page, invoice: OutgoingInvoice) -> PortalReceipt:
+        """Click submit once; from here on every failure may hide an accepted invoice."""
+        sel = SELECTORS
+        step = f"submit invoice {invoice.invoice_number}"
+        await self._click_and_land(
+            page, sel.submit, step, timeout_ms=SUBMIT_TIMEOUT_MS, after_submit=True
+        )
+        with wrap_playwright_errors(step, after_submit=True):
+            if await _count(page, sel.document_id):
+                reference = (await page.locator(sel.document_id).inner_text()).strip()
+                confirmed = (await page.locator(sel.confirmed_number).inner_text()).strip()
+                if confirmed != invoice.invoice_number or not reference:
+                    raise PortalUnavailable(
+                        f"{step}: the confirmation names invoice {confirmed!r} / {reference!r}",
+                        after_submit=True,
+                    )
+                return PortalReceipt(
+                    invoice_number=invoice.invoice_number,
+                    portal_reference=reference,
+                    message=f"Submitted to the portal as {reference}",
+                )
+            errors: list[list[str]] = await page.locator(sel.field_error).evaluate_all(
+                "els => els.map(e => [e.getAttribute('data-field') || '', e.textContent.trim()])"
+            )
+        if errors:
+            raise _rejection(errors)
+        raise PortalUnavailable(
+            f"{step}: the portal showed neither a confirmation nor an error", after_submit=True
+        )
+
+    # --- the invoices list ------------------------------------------------------------------
+
+    async def _invoice_row(
+        self, page: Page, account: PortalAccount, invoice_number: str
+    ) -> dict[str, Any] | None:
+        sel = SELECTORS
+        base = _base(account)
+        customer = await self._customer(page, account)
+        step = f"find invoice {invoice_number}"
+        url = f"{base}/invoices?{urlencode({'customer': customer.code, 'q': invoice_number})}"
+        for _ in range(MAX_LIST_PAGES):
+            await self._open(page, url, step)
+            await _verify_customer(page, customer, step)
+            await _require(
+                page, f"{sel.invoices_table}, {sel.invoices_empty}", "invoices table", step
+            )
+            if await _count(page, sel.invoices_empty):
+                return None
+            with wrap_playwright_errors(step):
+                rows = await page.locator(sel.invoice_row).evaluate_all(_INVOICE_ROWS_JS)
+            # case-insensitive, as the portal's duplicate check: never miss an invoice it has
+            found = next((r for r in rows if _same(r["number"], invoice_number)), None)
+            if found is not None:
+                return dict(found)
+            if not await _count(page, sel.next_page):
+                return None
+            url = urljoin(page.url, await _attribute(page, sel.next_page, "href", step))
+        return None
+
+    # --- navigation -------------------------------------------------------------------------
+
+    async def _open(
+        self, page: Page, url: str, step: str, *, login_is_expected: bool = False
+    ) -> None:
+        with wrap_playwright_errors(step):
+            response = await page.goto(
+                url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS
+            )
+        await _check_landing(page, response, step, login_is_expected=login_is_expected)
+
+    async def _click_and_land(
+        self,
+        page: Page,
+        selector: str,
+        step: str,
+        *,
+        timeout_ms: int = NAVIGATION_TIMEOUT_MS,
+        after_submit: bool = False,
+        login_is_expected: bool = False,
+    ) -> None:
+        with wrap_playwright_errors(step, after_submit=after_submit):
+            async with page.expect_navigation(
+                wait_until="domcontentloaded", timeout=timeout_ms
+            ) as nav:
+                await page.click(selector, timeout=ELEMENT_TIMEOUT_MS)
+            response = await nav.value
+        await _check_landing(
+            page, response, step, after_submit=after_submit, login_is_expected=login_is_expected
+        )
+
+
+# --- page checks ------------------------------------------------------------------------------
+
+
+async def _check_landing(
+    page: Page,
+    response: Response | None,
+    step: str,
+    *,
+    after_submit: bool = False,
+    login_is_expected: bool = False,
+) -> None:
+    """Busy or failing portal → PortalUnavailable; its login page mid-flow → SessionExpired."""
+    with wrap_playwright_errors(step, after_submit=after_submit):
+        marks: dict[str, Any] = await page.evaluate(_LANDING_JS)
+    status = response.status if response is not None else 200
+    if marks["busy"] or status == 503:
+        message = (marks["busy"] or f"HTTP {status}").strip()
+        raise PortalUnavailable(f"{step}: {message}", after_submit=after_submit)
+    if status >= 500:
+        detail = (marks["failure"] or "").strip()
+        raise PortalUnavailable(
+            f"{step}: HTTP {status} {detail}".rstrip(), after_submit=after_submit
+        )
+    if marks["login"] and not login_is_expected:
+        raise SessionExpired(
+            f"{step}: the portal showed its login page (session expired)", after_submit=after_submit
+        )
+
+
+async def _verify_customer(page: Page, customer: _Customer, step: str) -> None:
+    """The page must show the customer we mean; otherwise stop before anything is submitted."""
+    shown = SELECTORS.current_customer
+    await _require(page, shown, "current customer", step)
+    with wrap_playwright_errors(step):
+        name, code = await page.locator(shown).evaluate(
+            "e => [e.textContent.trim(), e.getAttribute('data-customer-code')]"
+        )
+    if _norm(name) != _norm(customer.name) or (code is not None and code != customer.code):
+        raise PortalChanged(
+            f"{step}: the page shows customer {name!r}, expected {customer.name!r}; "
+            "nothing was submitted"
+        )
+
+
+async def _require(page: Page, selector: str, what: str, step: str) -> None:
+    """Wait briefly for an element the page must have; PortalChanged naming it otherwise."""
+    try:
+        await page.wait_for_selector(selector, state="attached", timeout=ELEMENT_TIMEOUT_MS)
+    except PlaywrightTimeout as exc:
+        raise PortalChanged(f"{step}: {what} ({selector}) not found on {page.url}") from exc
+    except PlaywrightError as exc:
+        raise PortalUnavailable(f"{step}: {str(exc).splitlines()[0][:300]}") from exc
+
+
+async def _count(page: Page, selector: str) -> int:
+    with wrap_playwright_errors(f"look for {selector}"):
+        return await page.locator(selector).count()
+
+
+async def _text(page: Page, selector: str, step: str) -> str:
+    with wrap_playwright_errors(step):
+        return (await page.locator(selector).first.inner_text()).strip()
+
+
+async def _attribute(page: Page, selector: str, name: str, step: str) -> str:
+    with wrap_playwright_errors(step):
+        value = await page.locator(selector).first.get_attribute(name)
+    if not value:
+        raise PortalChanged(f"{step}: {selector} has no {name}")
+    return value
+
+
+async def _raise_login_error(page: Page, selectors: Iterable[str]) -> None:
+    for selector in selectors:
+        if await _count(page, selector):
+            raise LoginFailed(await _text(page, selector, "login"))
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def _rejection(errors: Sequence[Sequence[str]]) -> InvoiceRejected:
+    """The portal's validation messages as one rejection with the most telling code."""
+    codes = [_rejection_code(field, text) for field, text in errors]
+    code = min(codes, key=REJECTION_PRECEDENCE.index)
+    return InvoiceRejected(code, "; ".join(text for _, text in errors))
+
+
+def _rejection_code(field: str, text: str) -> RejectionCode:
+    lowered = text.lower()
+    if "already been used" in lowered or "duplicate" in lowered:
+        return RejectionCode.DUPLICATE
+    if "po is closed" in lowered or "cannot be invoiced" in lowered:
+        return RejectionCode.PO_CLOSED
+    if "remaining po balance" in lowered:
+        return RejectionCode.PO_AMOUNT_EXCEEDED
+    if "purchase order" in lowered and ("required" in lowered or "not found" in lowered):
+        return RejectionCode.PO_MISSING
+    if field == "date" or "invoice date" in lowered:
+        return RejectionCode.DATE_RULE
+    if field == "attachment" or "attachment" in lowered:
+        return RejectionCode.ATTACHMENT_INVALID
+    return RejectionCode.OTHER
+
+
+def _invoice_from_row(row: dict[str, Any]) -> PortalInvoice:
+    payment = _PAYMENT_INFO.search(row["payment"] or "")
+    return PortalInvoice(
+        invoice_number=row["number"],
+        portal_reference=row["reference"] or None,
+        raw_status=row["status"],
+        status=_status(row["status"]),
+        amount=_amount(row["amount"]),
+        projected_pay_date=_date(row["projected"]),
+        payment_date=_date(payment.group(1)) if payment else None,
+        payment_reference=(payment.group(2) or None) if payment else None,
+    )
+
+
+def _lines_of(invoice: OutgoingInvoice) -> tuple[OutgoingLine, ...]:
+    """The invoice's lines, or one line for the net amount when the invoice has none."""
+    if invoice.lines:
+        return invoice.lines
+    net = invoice.total_amount - invoice.tax_amount
+    return (
+        OutgoingLine(
+            line_number=1,
+            description=f"Invoice {invoice.invoice_number}",
+            quantity=Decimal(1),
+            unit_price=net,
+            amount=net,
+        ),
+    )
+
+
+def _status(raw: str) -> PortalStatus:
+    status = STATUS_MAP.get(_norm(raw))
+    if status is None:
+        raise PortalChanged(f"unknown invoice status {raw!r} on the portal")
+    return status
+
+
+def _amount(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", "").strip()) if text.strip() else None
+    except InvalidOperation:
+        return None
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip()) if text and text.strip() else None
+    except ValueError:
+        return None
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal as the form wants it: no exponent, no thousands separator."""
+    return format(value, "f")
+
+
+def _same(portal_number: str | None, ours: str) -> bool:
+    """Document numbers compare as the portal compares them: trimmed, case-insensitive."""
+    return (portal_number or "").strip().casefold() == ours.strip().casefold()
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _base(account: PortalAccount) -> str:
+    return account.login.portal_url.rstrip("/")
