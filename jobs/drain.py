@@ -36,12 +36,14 @@ from connectors.portals.errors import (
 from jobs import note_text
 from jobs.context import JobContext
 from jobs.invoice_mapping import invoice_document, to_outgoing_invoice
+from jobs.lease_owner import owner_is_alive, owner_prefix
 from jobs.outcome_journal import OutcomeJournal
 from jobs.portal_accounts import to_portal_account
 from jobs.retry_policy import BackoffPolicy, RetryAction, decide
 from jobs.run_summary import RunSummary
 
 IDLE_POLL_S = 0.05
+STORE_DOWN_WAIT_S = 5.0
 EVENT_SUBMITTED = "SUBMITTED"
 EVENT_ALREADY_SUBMITTED = "ALREADY_SUBMITTED"
 EVENT_REJECTED = "REJECTED"
@@ -70,6 +72,7 @@ async def drain_queue(
 ) -> None:
     """Work the queue until nothing due is left (or stop is set); counts go into ``summary``."""
     await replay_journal(ctx)
+    await take_over_dead_local_leases(ctx)
     expired = await ctx.db(ctx.store.expire_leases, run_id=ctx.run_id)
     if expired:
         ctx.log.warning("queue.leases_expired", count=expired)
@@ -107,6 +110,16 @@ async def replay_journal(ctx: JobContext) -> int:
     return replayed
 
 
+async def take_over_dead_local_leases(ctx: JobContext) -> int:
+    """Leases of dead processes of this host become UNCERTAIN now, not when they expire."""
+    released = await ctx.db(
+        ctx.store.release_dead_owner_leases, owner_prefix(), owner_is_alive, run_id=ctx.run_id
+    )
+    if released:
+        ctx.log.warning("queue.dead_owner_leases_taken_over", count=released)
+    return released
+
+
 async def _produce(
     ctx: JobContext,
     state: _DrainState,
@@ -115,22 +128,28 @@ async def _produce(
     trx_numbers: Sequence[str] | None,
     cust_account_id: int | None,
 ) -> None:
-    settings = ctx.settings.queue
+    batch = ctx.settings.queue.claim_batch
     while not ctx.stop.is_set():
         in_flight = len(state.held)
-        if in_flight >= k + settings.claim_batch:
+        if in_flight >= k + batch:
             await _wait(ctx, IDLE_POLL_S)
             continue
-        claimed = await ctx.db(
-            ctx.store.claim,
-            owner=ctx.worker_name,
-            limit=min(settings.claim_batch, k + settings.claim_batch - in_flight),
-            lease_s=settings.lease_duration_s,
-            exclude_portal_account_ids=sorted(state.excluded_accounts),
-            trx_numbers=trx_numbers,
-            cust_account_id=cust_account_id,
-            run_id=ctx.run_id,
-        )
+        try:
+            claimed = await ctx.db(
+                ctx.store.claim,
+                owner=ctx.worker_name,
+                limit=min(batch, k + batch - in_flight),
+                lease_s=ctx.settings.queue.lease_duration_s,
+                exclude_portal_account_ids=sorted(state.excluded_accounts),
+                trx_numbers=trx_numbers,
+                cust_account_id=cust_account_id,
+                run_id=ctx.run_id,
+            )
+        except StoreUnavailable as exc:
+            # unattended: wait for the database to come back rather than abandon the run
+            ctx.log.error("queue.claim_failed_database_unavailable", error=str(exc))
+            await _wait(ctx, STORE_DOWN_WAIT_S)
+            continue
         for s in claimed:
             state.held[s.submission_id] = s
             work.put_nowait(s)

@@ -6,14 +6,40 @@ Across a fleet the enqueue happens once per scheduled time: the first worker to 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 
 from jobs.context import JobContext
 from jobs.drain import drain_queue
+from jobs.lease_owner import owner_is_alive, owner_prefix
 from jobs.run_summary import RunSummary
 
 JOB_NAME = "nightly"
+ENQUEUE_WAIT_S = 300.0
+ENQUEUE_POLL_S = 1.0
+
+
+async def _enqueue_abandoned(ctx: JobContext, slot: dt.datetime) -> bool:
+    """Another worker owns this slot: wait for its enqueue; True if it died before finishing.
+
+    Enqueueing is idempotent, so taking over an abandoned enqueue is safe; waiting first keeps a
+    fleet from reading the whole open AR several times for nothing.
+    """
+    deadline = time.monotonic() + ENQUEUE_WAIT_S
+    while True:
+        owner = await ctx.db(ctx.store.job_run_for_slot, JOB_NAME, slot)
+        if owner is None or owner["enqueued_count"] is not None:
+            return False
+        if owner["worker_name"].startswith(owner_prefix()) and not owner_is_alive(
+            owner["worker_name"]
+        ):
+            ctx.log.warning("nightly.enqueue_taken_over", dead_worker=owner["worker_name"])
+            return True
+        if time.monotonic() > deadline:
+            ctx.log.warning("nightly.enqueue_wait_expired", worker=owner["worker_name"])
+            return True
+        await asyncio.sleep(ENQUEUE_POLL_S)
 
 
 async def run(ctx: JobContext, *, scheduled_for: dt.datetime | None = None) -> RunSummary:
@@ -30,11 +56,13 @@ async def run(ctx: JobContext, *, scheduled_for: dt.datetime | None = None) -> R
     )
     log = ctx.log.bind(job=JOB_NAME)
     try:
-        if first:
+        if first or await _enqueue_abandoned(ctx, slot):
             result = await ctx.db(
                 lambda: ctx.store.enqueue(ctx.store.open_invoices(), run_id=ctx.run_id)
             )
             summary.enqueued = result.enqueued
+            if first:
+                await ctx.db(ctx.store.mark_enqueued, ctx.run_id, result.enqueued)
             log.info("nightly.enqueued", enqueued=result.enqueued, already=result.already_queued)
         else:
             summary.skipped_reason = "enqueue already done for this slot by another worker"

@@ -6,14 +6,11 @@ The only place that knows how the pieces fit; jobs receive the finished ``JobCon
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-import psutil
 import structlog
 from pydantic import SecretStr
 
@@ -23,16 +20,11 @@ from connectors.oracle.engine import create_engine
 from connectors.oracle.notes import NoteSettings
 from connectors.oracle.store import Store
 from jobs.context import JobContext, Progress
+from jobs.lease_owner import this_worker
 from worker.logging import register_secret
 
 if TYPE_CHECKING:
     from connectors.portals.gateway import PortalGateway
-
-
-def worker_name() -> str:
-    """The lease owner: host, pid and process start time, so a restarted host can take over."""
-    started = int(psutil.Process().create_time())
-    return f"{socket.gethostname()}/{os.getpid()}/{started}"
 
 
 def new_run_id(job: str) -> str:
@@ -89,7 +81,7 @@ async def job_context(
                 portals=build_gateway(settings, browser),
                 log=log,
                 run_id=run_id,
-                worker_name=worker_name(),
+                worker_name=this_worker(),
                 resolve_secret=secret_resolver(settings),
                 on_progress=on_progress,
             )

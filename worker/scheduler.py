@@ -24,8 +24,9 @@ from config.settings import Settings
 from connectors.oracle.store import Store
 from jobs import nightly, resync_requests, submit
 from jobs.context import JobContext
-from jobs.drain import replay_journal
-from worker.runtime import build_store, job_context, worker_name
+from jobs.drain import replay_journal, take_over_dead_local_leases
+from jobs.lease_owner import this_worker
+from worker.runtime import build_store, job_context
 
 NIGHTLY_LOOKBACK = dt.timedelta(days=2)
 QUEUE_POLL_INTERVAL_S = 300
@@ -87,7 +88,7 @@ class WorkerDaemon:
             loop.add_signal_handler(sig, self.request_stop, sig)
         s = self.settings.scheduler
         cron = CronTrigger.from_crontab(s.nightly_cron, timezone=self.zone)
-        log.info("worker.starting", worker=worker_name(), database=self.settings.database.url)
+        log.info("worker.starting", worker=this_worker(), database=self.settings.database.url)
         async with BrowserRuntime(self.settings.browser) as browser:
             self._browser = browser
             await self._startup_recovery()
@@ -139,20 +140,11 @@ class WorkerDaemon:
 
     async def _startup_recovery(self) -> None:
         """Before anything else: replay the journal and take over leases of our dead processes."""
-        from worker.liveness import owner_is_alive, owner_prefix
-
         async with job_context(
             self.settings, job="startup", store=self.store, browser=self._browser
         ) as ctx:
             await replay_journal(ctx)
-            released = await ctx.db(
-                ctx.store.release_dead_owner_leases,
-                owner_prefix(),
-                owner_is_alive,
-                run_id=ctx.run_id,
-            )
-            if released:
-                log.warning("worker.dead_leases_taken_over", count=released)
+            await take_over_dead_local_leases(ctx)
 
     async def _fire(self, name: str, body: Callable[[JobContext], Awaitable[Any]]) -> None:
         if self._stopping.is_set():

@@ -20,7 +20,6 @@ from sqlalchemy.engine import URL, Engine, make_url
 
 from config.settings import DatabaseSettings
 
-SQLITE_BUSY_TIMEOUT_S = 30
 PROGRAM_NAME = "arworker"
 #: execution option marking a connection that only reads (SQLite then takes no write lock)
 READ_ONLY_OPTION = "arworker_read_only"
@@ -43,7 +42,8 @@ def create_engine(settings: DatabaseSettings, *, application_name: str = PROGRAM
     url = make_url(settings.url)
     backend = url.get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(url)
+        # the embedded file is "unreachable" when another process holds its write lock this long
+        return _sqlite_engine(url, settings.call_timeout_ms / 1000)
     if backend == "postgresql":
         return _postgresql_engine(url, settings, application_name)
     if backend == "oracle":
@@ -51,12 +51,10 @@ def create_engine(settings: DatabaseSettings, *, application_name: str = PROGRAM
     raise ValueError(f"unsupported database backend {backend!r}")
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, busy_timeout_s: float) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, pool_pre_ping=False
-    )
+    engine = sa.create_engine(url, connect_args={"timeout": busy_timeout_s}, pool_pre_ping=False)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -65,7 +63,7 @@ def _sqlite_engine(url: URL) -> Engine:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

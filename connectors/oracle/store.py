@@ -814,6 +814,27 @@ class Store:
             return False
         return True
 
+    def mark_enqueued(self, run_id: str, count: int) -> None:
+        """Record that the run's enqueue is complete (the fleet waits on this, not on the run)."""
+        runs = self._t["xx_arw_job_runs"]
+        self._unit(
+            lambda c: c.execute(
+                sa.update(runs).where(runs.c.run_id == run_id).values(enqueued_count=count)
+            )
+        )
+
+    def job_run_for_slot(self, job_name: str, scheduled_for: dt.datetime) -> dict[str, Any] | None:
+        """The run that owns a (job, scheduled time) slot, if any."""
+        runs = self._t["xx_arw_job_runs"]
+        row = self._read(
+            lambda c: c.execute(
+                sa.select(runs).where(
+                    runs.c.job_name == job_name, runs.c.scheduled_for == scheduled_for
+                )
+            ).first()
+        )
+        return None if row is None else dict(row._mapping)
+
     def finish_job_run(
         self, run_id: str, *, status: str, counts: JobRunCounts, summary: str
     ) -> None:

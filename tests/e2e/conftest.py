@@ -40,6 +40,7 @@ class Workspace:
     db_url: str
     sandbox: RunningSandbox
     env: dict[str, str]
+    spawned: int = 0
 
     def store(self) -> Store:
         return Store(create_engine(DatabaseSettings(url=self.db_url)), org_ids=[204])
@@ -66,14 +67,29 @@ class Workspace:
         return data
 
     def spawn(self, *args: str, **env: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "worker", *args],
-            cwd=self.root,
-            env=self.env | env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        """Start the worker in the background; its output goes to ``logs/`` (never a full pipe)."""
+        self.spawned += 1
+        logs = self.root / "logs"
+        logs.mkdir(exist_ok=True)
+        out_path = logs / f"worker-{self.spawned}.out"
+        err_path = logs / f"worker-{self.spawned}.err"
+        with out_path.open("w") as out, err_path.open("w") as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "worker", *args],
+                cwd=self.root,
+                env=self.env | env,
+                stdout=out,
+                stderr=err,
+                text=True,
+            )
+        proc.err_path = err_path  # type: ignore[attr-defined]
+        return proc
+
+    @staticmethod
+    def stderr_of(proc: subprocess.Popen[str]) -> str:
+        """The tail of a spawned worker's log, for assertion messages."""
+        path: Path = proc.err_path  # type: ignore[attr-defined]
+        return path.read_text()[-4000:] if path.exists() else ""
 
     def received(self) -> list[dict[str, Any]]:
         return _get_json(f"{self.sandbox.url}/__sandbox/received")

@@ -1,4 +1,4 @@
-"""Is the process that holds a lease still alive? (design §4.4)
+"""Who holds a lease, and is that process still alive? (design §4.4)
 
 A lease owner is ``host/pid/start-epoch``. On its own host a worker can tell for sure that the
 owner is gone (no such pid, or a pid reused by a process started at another time), and take its
@@ -7,12 +7,20 @@ leases over at once instead of waiting for them to expire.
 
 from __future__ import annotations
 
+import os
 import socket
 
 import psutil
 
 
+def this_worker() -> str:
+    """The lease owner name of this process."""
+    started = int(psutil.Process().create_time())
+    return f"{socket.gethostname()}/{os.getpid()}/{started}"
+
+
 def owner_prefix() -> str:
+    """Owners on this host start with this."""
     return f"{socket.gethostname()}/"
 
 
