@@ -117,6 +117,13 @@ def test_crash_kill9_many_times_exactly_once(make_workspace) -> None:  # type: i
     store = ws.store()
     try:
         assert_exactly_once(store, ws.received(), CRASH_ACCOUNTS)
+        takeovers = [
+            e
+            for s in store.submissions()
+            for e in store.events(s.submission_id)
+            if e["event_type"] == "LEASE_EXPIRED"
+        ]
+        assert takeovers, "no kill landed mid-upload: the crash path was not exercised"
     finally:
         store.engine.dispose()
 
@@ -233,6 +240,8 @@ def test_sigterm_mid_run_exits_cleanly(make_workspace) -> None:  # type: ignore[
         proc.wait(timeout=grace_s + 30)
         assert proc.returncode == 0, ws.stderr_of(proc)
         assert time.monotonic() - sent < grace_s + 15
+        log = proc.err_path.read_text()  # type: ignore[attr-defined]
+        assert '"event": "schedule.next"' in log and '"job": "nightly"' in log
         now = dt.datetime.now(dt.UTC)
         live = [
             s
@@ -297,3 +306,36 @@ def test_fleet_of_three_workers_on_postgresql(pg_workspace: Workspace) -> None:
         assert len(owners) >= 2, "only one worker did any work"
     finally:
         store.engine.dispose()
+
+
+def test_resync_request_picked_up_by_running_worker(workspace: Workspace) -> None:
+    """A queued resync request (``arworker resync --queue``) is run once by the daemon within
+    the poll interval and marked DONE with its summary."""
+    proc = workspace.spawn("run", ARWORKER_SCHEDULER__RESYNC_POLL_INTERVAL_S="1")
+    store = workspace.store()
+    try:
+        queued = workspace.cli_json("resync", "--queue", "1002")
+        assert queued["queued"] is True
+        deadline = time.monotonic() + 120
+        request: dict[str, object] = {}
+        while time.monotonic() < deadline:
+            (request,) = store.resync_requests()
+            if request["status"] in ("DONE", "FAILED"):
+                break
+            assert proc.poll() is None, workspace.stderr_of(proc)
+            time.sleep(0.5)
+        assert request["status"] == "DONE", request
+        assert "submitted" in str(request["result_text"])
+        book = demo_book(today=TODAY)
+        account = book.customer("1002")
+        done = store.submissions(cust_account_id=account.cust_account_id)
+        assert done and all(s.status.is_terminal for s in done)
+        notes = store.notes_for_account(account.cust_account_id)
+        assert sum("resync of account 1002" in n.text for n in notes) == 1
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        assert proc.returncode == 0, workspace.stderr_of(proc)
+    finally:
+        store.engine.dispose()
+        if proc.poll() is None:
+            proc.kill()
