@@ -1,0 +1,160 @@
+"""Chaos run: the crash test at a larger size, with figures instead of assertions.
+
+Seeds the whole demo book (or several copies' worth of kills), serves the stand-in portal with
+fault injection, then runs ``arworker run --nightly-now --exit-when-drained`` again and again,
+killing it with SIGKILL at random moments, until every invoice is settled. Prints how many
+invoices reached the portal twice (must be 0), how many were lost (must be 0), and how many
+outcomes have other than exactly one note (must be 0).
+
+    python benchmarks/chaos.py [--kills 15] [--error-rate 0.05] [--confirm-fail-rate 0.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from config.settings import DatabaseSettings  # noqa: E402
+from connectors.oracle.engine import create_engine  # noqa: E402
+from connectors.oracle.records import SubmissionStatus  # noqa: E402
+from connectors.oracle.store import Store  # noqa: E402
+from sandbox.book import demo_book  # noqa: E402
+from sandbox.faults import Faults  # noqa: E402
+from sandbox.seeder import portal_catalog, seed_demo_book  # noqa: E402
+from sandbox.server import start_sandbox  # noqa: E402
+
+MAX_ROUNDS = 200
+RUN_TIMEOUT_S = 600
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=15)
+    parser.add_argument("--error-rate", type=float, default=0.05)
+    parser.add_argument("--confirm-fail-rate", type=float, default=0.1)
+    parser.add_argument("--latency-ms", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/chaos.json")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    today = dt.date.today()
+    book = demo_book(today=today)
+    faults = Faults(
+        error_rate=args.error_rate,
+        confirm_fail_rate=args.confirm_fail_rate,
+        latency_ms=args.latency_ms,
+        seed=args.seed,
+    )
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        start_sandbox(portal_catalog(today=today), faults=faults) as sandbox,
+    ):
+        root = Path(tmp)
+        db_url = f"sqlite:///{root / 'chaos.db'}"
+        store = Store(create_engine(DatabaseSettings(url=db_url)), org_ids=[204])
+        store.create_schema(include_ebs_stand_ins=True)
+        seed_demo_book(
+            store.engine, portal_base_url=sandbox.url, today=today, secrets_dir=root / "secrets"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ARWORKER_")} | {
+            "PYTHONPATH": str(REPO),
+            "ARWORKER_DATABASE__URL": db_url,
+            "ARWORKER_SECRETS_DIR": str(root / "secrets"),
+            "ARWORKER_BROWSER__ARTIFACTS_DIR": str(root / "artifacts"),
+            "ARWORKER_BROWSER__STATE_DIR": str(root / "state"),
+            "ARWORKER_QUEUE__JOURNAL_PATH": str(root / "journal.jsonl"),
+            "ARWORKER_QUEUE__BACKOFF_BASE_S": "0.2",
+            "ARWORKER_QUEUE__BACKOFF_MAX_S": "1",
+            "ARWORKER_QUEUE__MAX_ATTEMPTS": "15",
+            "ARWORKER_QUEUE__LEASE_DURATION_S": "30",
+            "ARWORKER_LOGGING__LEVEL": "WARNING",
+        }
+        started = time.monotonic()
+        kills = rounds = 0
+        for rounds in range(1, MAX_ROUNDS + 1):  # noqa: B007 - rounds is reported
+            with (root / "worker.log").open("a") as log:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "worker", "run", "--nightly-now", "--exit-when-drained"],
+                    cwd=root,
+                    env=env,
+                    stdout=log,
+                    stderr=log,
+                )
+            if kills < args.kills:
+                try:
+                    proc.wait(timeout=rng.uniform(3.0, 12.0))
+                except subprocess.TimeoutExpired:
+                    proc.send_signal(signal.SIGKILL)
+                    proc.wait(timeout=30)
+                    kills += 1
+                    continue
+            else:
+                proc.wait(timeout=RUN_TIMEOUT_S)
+            if kills >= args.kills and all(s.status.is_terminal for s in store.submissions()):
+                break
+            time.sleep(1.0)
+        elapsed = time.monotonic() - started
+        with urllib.request.urlopen(f"{sandbox.url}/__sandbox/received", timeout=10) as r:
+            received = json.load(r)
+        rows = store.submissions()
+        eligible = {i.trx_number for i in book.eligible_invoices}
+        per_invoice = Counter(str(r["invoice_number"]) for r in received)
+        notes: Counter[int] = Counter()
+        for customer in book.enrolled_customers:
+            for note in store.notes_for_account(customer.cust_account_id):
+                schedule = dict(note.contexts).get("IEX_INVOICES")
+                if schedule is not None:
+                    notes[schedule] += 1
+        takeovers = sum(
+            1
+            for s in rows
+            for e in store.events(s.submission_id)
+            if e["event_type"] == "LEASE_EXPIRED"
+        )
+        result = {
+            "eligible": len(eligible),
+            "kills": kills,
+            "worker_runs": rounds,
+            "seconds": round(elapsed, 1),
+            "submitted": sum(s.status is SubmissionStatus.SUBMITTED for s in rows),
+            "rejected": sum(s.status is SubmissionStatus.REJECTED for s in rows),
+            "failed": sum(s.status is SubmissionStatus.FAILED for s in rows),
+            "not_settled": sum(not s.status.is_terminal for s in rows),
+            "lost": len(eligible - {s.trx_number for s in rows}),
+            "duplicates": sum(1 for c in per_invoice.values() if c > 1),
+            "outcomes_without_exactly_one_note": sum(
+                1 for s in rows if s.status.is_terminal and notes[s.payment_schedule_id] != 1
+            ),
+            "lease_takeovers": takeovers,
+            "faults": {
+                "error_rate": args.error_rate,
+                "confirm_fail_rate": args.confirm_fail_rate,
+                "latency_ms": args.latency_ms,
+            },
+        }
+        store.engine.dispose()
+    width = max(len(k) for k in result)
+    for key, value in result.items():
+        print(f"{key:<{width}}  {value}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
+    bad = result["duplicates"] or result["lost"] or result["outcomes_without_exactly_one_note"]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
