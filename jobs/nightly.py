@@ -13,6 +13,7 @@ import time
 from jobs.context import JobContext
 from jobs.drain import drain_queue
 from jobs.lease_owner import owner_is_alive, owner_prefix
+from jobs.status import poll_statuses
 from jobs.run_summary import RunSummary
 
 JOB_NAME = "nightly"
@@ -73,6 +74,8 @@ async def run(ctx: JobContext, *, scheduled_for: dt.datetime | None = None) -> R
             if status in ("PENDING", "UNCERTAIN")
         )
         await drain_queue(ctx, summary, total_hint=pending)
+        if not ctx.stop.is_set():
+            await poll_statuses(ctx, summary)
     except BaseException:
         summary.status = "FAILED"
         raise

@@ -107,3 +107,44 @@ def resync_summary(
         f"{already_submitted} already on the portal, {rejected} rejected, {failed} failed, "
         f"{still_queued} still queued for retry."
     )
+
+
+def portal_status(
+    *,
+    invoice_number: str,
+    portal_code: str,
+    buyer_name: str | None,
+    status: str,
+    reason: str | None,
+    projected_pay_date: dt.date | None,
+    payment_date: dt.date | None,
+    payment_reference: str | None,
+) -> str | None:
+    """The note for a portal verdict, or None when the change is not worth a collector's time."""
+    where = f"on the {portal_label(portal_code, buyer_name)}"
+    if status == "APPROVED":
+        text = f"{NOTE_PREFIX}invoice {invoice_number} was approved {where}"
+        if projected_pay_date:
+            text += f"; projected payment date {projected_pay_date:%Y-%m-%d}"
+        return text + "."
+    if status == "DISPUTED":
+        return (
+            f"{NOTE_PREFIX}{ACTION_PREFIX}invoice {invoice_number} is disputed {where}: "
+            f'"{reason or "no reason given"}". Correct it (or issue a credit memo), then '
+            "request a resync of the account."
+        )
+    if status == "REJECTED":
+        return (
+            f"{NOTE_PREFIX}{ACTION_PREFIX}invoice {invoice_number} was rejected {where} after "
+            f'submission: "{reason or "no reason given"}". Correct it, then request a resync.'
+        )
+    if status == "PAID":
+        text = f"{NOTE_PREFIX}invoice {invoice_number} was paid {where}"
+        if payment_date:
+            text += f" on {payment_date:%Y-%m-%d}"
+        if payment_reference:
+            text += f", payment number {payment_reference}"
+        return text + "."
+    if status == "VOIDED":
+        return f"{NOTE_PREFIX}invoice {invoice_number} was voided {where}."
+    return None

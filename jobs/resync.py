@@ -13,6 +13,7 @@ from jobs import note_text
 from jobs.context import JobContext
 from jobs.drain import drain_queue
 from jobs.run_summary import RunSummary
+from jobs.status import poll_statuses
 
 JOB_NAME = "resync"
 
@@ -51,6 +52,7 @@ async def run(ctx: JobContext, *, account_number: str) -> RunSummary:
         )
         summary.enqueued = result.enqueued
         await drain_queue(ctx, summary, cust_account_id=cust_account_id)
+        await poll_statuses(ctx, summary, account_number=account_number)
         still = await ctx.db(
             ctx.store.submissions,
             cust_account_id=cust_account_id,

@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_json(resync)
 
+    status = sub.add_parser(
+        "status",
+        help="read portal statuses of submitted invoices and note every change (approved, "
+        "disputed, paid)",
+    )
+    status.add_argument("--account", metavar="ACCOUNT_NUMBER", help="only this customer account")
+    _add_json(status)
+
     run = sub.add_parser(
         "run",
         help="the long-running worker: nightly run, queue and status polls, resync requests",
@@ -247,7 +255,7 @@ def _queue_resync(settings: Any, args: argparse.Namespace) -> int:
 def _run_job(settings: Any, args: argparse.Namespace) -> int:
     import structlog
 
-    from jobs import nightly, resync, submit
+    from jobs import nightly, resync, status, submit
     from worker.progress import ProgressReporter, summary_table
     from worker.runtime import build_store, job_context
 
@@ -262,11 +270,13 @@ def _run_job(settings: Any, args: argparse.Namespace) -> int:
                 return await nightly.run(ctx)
             if args.command == "submit":
                 return await submit.run(ctx, invoice_numbers=args.invoices)
+            if args.command == "status":
+                return await status.run(ctx, account_number=args.account)
             return await resync.run(ctx, account_number=args.account)
 
     try:
         summary = asyncio.run(go())
-    except resync.UnknownAccount as exc:
+    except LookupError as exc:  # unknown account (resync.UnknownAccount is one)
         print(f"arworker: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except Exception as exc:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import importlib
 import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,7 +21,7 @@ import structlog
 
 from config.settings import Settings
 from connectors.oracle.store import Store
-from jobs import nightly, resync_requests, submit
+from jobs import nightly, resync_requests, status, submit
 from jobs.context import JobContext
 from jobs.drain import replay_journal, take_over_dead_local_leases
 from jobs.lease_owner import this_worker
@@ -115,15 +114,13 @@ class WorkerDaemon:
                 id="resync_requests",
                 **common,
             )
-            status_job = _status_job()
-            if status_job is not None:
-                scheduler.add_job(
-                    self._fire,
-                    IntervalTrigger(seconds=s.status_poll_interval_s, timezone=self.zone),
-                    args=["status", status_job],
-                    id="status",
-                    **common,
-                )
+            scheduler.add_job(
+                self._fire,
+                IntervalTrigger(seconds=s.status_poll_interval_s, timezone=self.zone),
+                args=["status", self._status],
+                id="status",
+                **common,
+            )
             scheduler.start()
             for job in scheduler.get_jobs():
                 log.info("schedule.next", job=job.id, next_fire_time=str(job.next_run_time))
@@ -184,6 +181,11 @@ class WorkerDaemon:
         if summary.submitted or summary.failed or summary.rejected:
             log.info("job.summary", **summary.as_json())
 
+    async def _status(self, ctx: JobContext) -> None:
+        if self._nightly_lock.locked():
+            return  # the nightly run polls statuses itself when its drain is done
+        await status.run(ctx)
+
     async def _resync_requests(self, ctx: JobContext) -> None:
         await resync_requests.run(ctx)
 
@@ -199,16 +201,6 @@ class WorkerDaemon:
         if pending:
             log.warning("worker.grace_expired", cancelled=len(pending))
             await asyncio.wait(pending, timeout=10)
-
-
-def _status_job() -> Callable[[JobContext], Awaitable[Any]] | None:
-    """The status poll, when this build has it (portal status tracking)."""
-    try:
-        status = importlib.import_module("jobs.status")
-    except ImportError:
-        return None
-    run: Callable[[JobContext], Awaitable[Any]] = status.run
-    return run
 
 
 def run_daemon(settings: Settings, *, nightly_now: bool, exit_when_drained: bool) -> int:

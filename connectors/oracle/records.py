@@ -282,6 +282,23 @@ class OutcomeRecord:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class PortalStatusChange:
+    """A new portal verdict on a submitted invoice, with what the collector must be told."""
+
+    portal_status: str
+    detail: str
+    reason: str | None = None
+    projected_pay_date: dt.date | None = None
+    payment_date: dt.date | None = None
+    payment_reference: str | None = None
+    #: set when the verdict sends the item back to a person (disputed/rejected after submission)
+    to_status: SubmissionStatus | None = None
+    error_code: str | None = None
+    note: CollectionNote | None = None
+    run_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ResyncRequest:
     """A collector's request to resync one account (XX_ARW_RESYNC_REQUESTS)."""
 

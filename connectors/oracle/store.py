@@ -32,6 +32,7 @@ from connectors.oracle.records import (
     OpenInvoice,
     OutcomeRecord,
     PortalAccountRecord,
+    PortalStatusChange,
     ResyncRequest,
     Submission,
     SubmissionStatus,
@@ -50,7 +51,9 @@ EVENT_ENQUEUED = "ENQUEUED"
 EVENT_CLAIMED = "CLAIMED"
 EVENT_LEASE_EXPIRED = "LEASE_EXPIRED"
 EVENT_REQUEUED = "REQUEUED"
-EVENT_LEASE_RELEASED = "LEASE_RELEASED"
+EVENT_PORTAL_STATUS = "PORTAL_STATUS"
+#: portal verdicts after which an invoice is not polled again
+FINAL_PORTAL_STATUSES = ("PAID", "VOIDED")
 RESYNC_PENDING = "PENDING"
 RESYNC_RUNNING = "RUNNING"
 RESYNC_DONE = "DONE"
@@ -635,6 +638,83 @@ class Store:
         except AlreadyExists:
             return None  # a concurrent replay of the same outcome won the unique key
 
+    def submissions_to_poll(self, *, cust_account_id: int | None = None) -> list[Submission]:
+        """Submitted invoices whose portal verdict is not final yet (not paid, not voided)."""
+        sub = self._t["xx_arw_submissions"]
+        query = (
+            sa.select(sub)
+            .where(
+                sub.c.status == SubmissionStatus.SUBMITTED.value,
+                sa.or_(
+                    sub.c.portal_status.is_(None),
+                    sub.c.portal_status.not_in(list(FINAL_PORTAL_STATUSES)),
+                ),
+            )
+            .order_by(sub.c.portal_account_id, sub.c.submission_id)
+        )
+        if cust_account_id is not None:
+            query = query.where(sub.c.cust_account_id == cust_account_id)
+        return self._read(lambda c: [Submission.from_row(r) for r in c.execute(query)])
+
+    def record_portal_status(
+        self, submission_id: int, *, seen: str | None, change: PortalStatusChange
+    ) -> int | None:
+        """Store a new portal verdict with its event and (on a transition) its note, at once.
+
+        Guarded by the verdict the caller saw (``seen``): two workers polling the same invoice
+        cannot both record the same transition, so each transition has exactly one note.
+        Returns the note id, ``0`` without a note, ``None`` when someone else got there first.
+        """
+        sub = self._t["xx_arw_submissions"]
+        ev = self._t["xx_arw_events"]
+
+        def work(conn: sa.Connection) -> int | None:
+            now = self.clock()
+            same = sub.c.portal_status.is_(None) if seen is None else sub.c.portal_status == seen
+            guard = [
+                sub.c.submission_id == submission_id,
+                sub.c.status == SubmissionStatus.SUBMITTED.value,
+                same,
+            ]
+            current = conn.execute(sa.select(sub.c.cust_account_id).where(*guard)).first()
+            if current is None:
+                return None
+            values: dict[str, Any] = {
+                "portal_status": change.portal_status,
+                "portal_status_at": now,
+                "portal_status_reason": _clip(change.reason),
+                "projected_pay_date": change.projected_pay_date,
+                "payment_date": change.payment_date,
+                "payment_reference": change.payment_reference,
+                **self._who(now, insert=False),
+            }
+            if change.to_status is not None:
+                values |= {
+                    "status": change.to_status.value,
+                    "last_error_code": change.error_code,
+                    "last_error_text": _clip(change.reason),
+                }
+            conn.execute(sa.update(sub).where(*guard).values(**values))
+            note_id = 0
+            if change.note is not None:
+                note_id = write_note(conn, self.md, change.note, self.notes, now=now)
+            conn.execute(
+                sa.insert(ev).values(
+                    submission_id=submission_id,
+                    cust_account_id=current.cust_account_id,
+                    event_type=EVENT_PORTAL_STATUS,
+                    from_status=seen,
+                    to_status=change.portal_status,
+                    detail=_clip(change.detail),
+                    run_id=change.run_id,
+                    jtf_note_id=note_id or None,
+                    **self._who(now, insert=True),
+                )
+            )
+            return note_id
+
+        return self._unit(work)
+
     def requeue(
         self,
         *,
@@ -642,22 +722,33 @@ class Store:
         statuses: Sequence[SubmissionStatus] = (SubmissionStatus.REJECTED, SubmissionStatus.FAILED),
         run_id: str | None = None,
     ) -> list[Submission]:
-        """Put an account's rejected/failed items back in the queue (resync), with events."""
+        """Put an account's rejected/failed items back in the queue (resync), with events.
+
+        An item the portal already holds (it was disputed or rejected after submission) goes
+        back under a new number when its portal account demands one (``NEW_NUMBER_ON_RESUBMIT``):
+        such portals refuse a number they have seen, even for a corrected invoice.
+        """
         sub = self._t["xx_arw_submissions"]
+        pa = self._t["xx_arw_portal_accounts"]
         ev = self._t["xx_arw_events"]
 
         def work(conn: sa.Connection) -> list[Submission]:
             now = self.clock()
             rows = [
-                Submission.from_row(r)
+                (Submission.from_row(r), bool(r.new_number_on_resubmit))
                 for r in conn.execute(
-                    sa.select(sub).where(
+                    sa.select(sub, pa.c.new_number_on_resubmit)
+                    .join(pa, pa.c.portal_account_id == sub.c.portal_account_id)
+                    .where(
                         sub.c.cust_account_id == cust_account_id,
                         sub.c.status.in_([s.value for s in statuses]),
                     )
                 )
             ]
-            for s in rows:
+            for s, new_number in rows:
+                number = s.portal_invoice_number
+                if new_number and s.portal_reference is not None:
+                    number = f"{s.trx_number}-R{s.resubmit_count + 1}"
                 conn.execute(
                     sa.update(sub)
                     .where(sub.c.submission_id == s.submission_id, sub.c.status == s.status.value)
@@ -666,9 +757,17 @@ class Store:
                         next_attempt_at=None,
                         attempts=0 if s.status is SubmissionStatus.FAILED else s.attempts,
                         resubmit_count=s.resubmit_count + 1,
+                        portal_invoice_number=number,
+                        portal_reference=None
+                        if number != s.portal_invoice_number
+                        else s.portal_reference,
+                        portal_status=None,
                         **self._who(now, insert=False),
                     )
                 )
+                detail = "re-queued by resync"
+                if number != s.portal_invoice_number:
+                    detail += f" as {number} (the portal wants a new number)"
                 conn.execute(
                     sa.insert(ev).values(
                         submission_id=s.submission_id,
@@ -676,12 +775,12 @@ class Store:
                         event_type=EVENT_REQUEUED,
                         from_status=s.status.value,
                         to_status=SubmissionStatus.PENDING.value,
-                        detail="re-queued by resync",
+                        detail=detail,
                         run_id=run_id,
                         **self._who(now, insert=True),
                     )
                 )
-            return rows
+            return [s for s, _ in rows]
 
         return self._unit(work)
 

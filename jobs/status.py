@@ -1,0 +1,145 @@
+"""Portal status tracking: "submitted" is not "paid".
+
+For every submitted invoice whose portal verdict is not final, read the portal's status,
+normalise it, store it on the submission, and write a note only when it changed: approved (with
+the projected pay date), disputed (with the reason, flagged for action), paid (date and payment
+number). A dispute or a rejection after submission sends the item back to a person: it becomes
+REJECTED, where resync can re-submit it once corrected.
+"""
+
+from __future__ import annotations
+
+import time
+
+from config.secrets import SecretNotFound
+from connectors.oracle.errors import StoreUnavailable
+from connectors.oracle.records import (
+    CollectionNote,
+    PortalAccountRecord,
+    PortalStatusChange,
+    Submission,
+    SubmissionStatus,
+)
+from connectors.portals.base import PortalInvoice, PortalStatus
+from connectors.portals.errors import LoginFailed, PortalChanged, PortalError
+from jobs import note_text
+from jobs.context import JobContext
+from jobs.portal_accounts import to_portal_account
+from jobs.run_summary import RunSummary
+
+JOB_NAME = "status"
+#: verdicts that hand the invoice back to a person
+BACK_TO_A_PERSON = {PortalStatus.DISPUTED, PortalStatus.REJECTED}
+
+
+async def run(ctx: JobContext, *, account_number: str | None = None) -> RunSummary:
+    """Poll portal statuses (all accounts, or one) and note every transition once."""
+    started = time.monotonic()
+    summary = RunSummary(job=JOB_NAME, run_id=ctx.run_id)
+    await poll_statuses(ctx, summary, account_number=account_number)
+    summary.duration_s = time.monotonic() - started
+    ctx.log.info("status.finished", **summary.as_json())
+    return summary
+
+
+async def poll_statuses(
+    ctx: JobContext, summary: RunSummary, *, account_number: str | None = None
+) -> None:
+    """The status pass itself; nightly and resync call it after their drain."""
+    cust_account_id = None
+    if account_number is not None:
+        cust_account_id = await ctx.db(ctx.store.account_id, account_number)
+        if cust_account_id is None:
+            raise LookupError(f"account {account_number!r} is not in HZ_CUST_ACCOUNTS")
+    records = {r.portal_account_id: r for r in await ctx.db(ctx.store.portal_accounts)}
+    items = await ctx.db(ctx.store.submissions_to_poll, cust_account_id=cust_account_id)
+    skipped: set[int] = set()
+    for done, item in enumerate(items, start=1):
+        if ctx.stop.is_set():
+            break
+        record = records.get(item.portal_account_id)
+        if record is None or item.portal_account_id in skipped:
+            continue
+        try:
+            account = to_portal_account(record, ctx.resolve_secret)
+            seen = await ctx.portals.invoice_status(
+                account, item.portal_invoice_number, evidence=f"status-{item.submission_id}"
+            )
+        except (LoginFailed, PortalChanged, SecretNotFound) as exc:
+            ctx.log.error("status.portal_paused", portal=record.portal_code, error=str(exc))
+            skipped.update(
+                r.portal_account_id for r in records.values() if r.portal_code == record.portal_code
+            )
+            continue
+        except PortalError as exc:
+            ctx.log.warning("status.unavailable", invoice=item.trx_number, error=str(exc))
+            continue
+        ctx.progress(JOB_NAME, done, len(items), item.trx_number)
+        if seen is None or (seen.status.value == item.portal_status and not _changed(item, seen)):
+            continue
+        change = _change(ctx, item, record, seen)
+        try:
+            note_id = await ctx.db(
+                ctx.store.record_portal_status,
+                item.submission_id,
+                seen=item.portal_status,
+                change=change,
+            )
+        except StoreUnavailable as exc:
+            ctx.log.error("status.not_recorded", invoice=item.trx_number, error=str(exc))
+            continue
+        if note_id:
+            summary.notes_written += 1
+        if change.to_status is SubmissionStatus.REJECTED:
+            summary.rejected += 1
+        ctx.log.info(
+            "status.changed",
+            invoice=item.trx_number,
+            old=item.portal_status,
+            new=seen.status.value,
+            noted=bool(note_id),
+        )
+
+
+def _changed(item: Submission, seen: PortalInvoice) -> bool:
+    """Same verdict, but new facts worth storing (a projected date that moved)."""
+    return seen.projected_pay_date != item.projected_pay_date
+
+
+def _change(
+    ctx: JobContext, item: Submission, record: PortalAccountRecord, seen: PortalInvoice
+) -> PortalStatusChange:
+    status = seen.status
+    text = None
+    if status.value != item.portal_status:
+        text = note_text.portal_status(
+            invoice_number=item.portal_invoice_number,
+            portal_code=record.portal_code,
+            buyer_name=record.buyer_name,
+            status=status.value,
+            reason=seen.reason,
+            projected_pay_date=seen.projected_pay_date,
+            payment_date=seen.payment_date,
+            payment_reference=seen.payment_reference,
+        )
+    note = None
+    if text is not None:
+        note = CollectionNote(
+            cust_account_id=record.cust_account_id,
+            party_id=record.party_id,
+            payment_schedule_id=item.payment_schedule_id,
+            text=text,
+        )
+    back = status in BACK_TO_A_PERSON
+    return PortalStatusChange(
+        portal_status=status.value,
+        detail=f"portal status {seen.raw_status}" + (f": {seen.reason}" if seen.reason else ""),
+        reason=seen.reason,
+        projected_pay_date=seen.projected_pay_date,
+        payment_date=seen.payment_date,
+        payment_reference=seen.payment_reference,
+        to_status=SubmissionStatus.REJECTED if back else None,
+        error_code=f"PORTAL_{status.value}" if back else None,
+        note=note,
+        run_id=ctx.run_id,
+    )
