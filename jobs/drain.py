@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from config.secrets import SecretNotFound
@@ -308,13 +309,13 @@ async def _process(ctx: JobContext, state: _DrainState, s: Submission, log: obje
                 account,
                 exc,
                 bound,
-                submitted_note=note_text.submitted(
+                submitted_note=functools.partial(
+                    note_text.submitted,
                     invoice_number=s.portal_invoice_number,
                     amount=outgoing.total_amount,
                     currency=outgoing.currency,
                     portal_code=record.portal_code,
                     buyer_name=record.buyer_name,
-                    portal_reference="{reference}",
                     pdf_rendered=document.rendered,
                 ),
             )
@@ -360,7 +361,7 @@ async def _settle_ambiguous(
     exc: PortalUnavailable,
     log: object,
     *,
-    submitted_note: str,
+    submitted_note: Callable[..., str],
 ) -> None:
     """The portal may have the invoice: look before deciding, never upload again blindly."""
     ctx.log.warning("submission.ambiguous", submission_id=s.submission_id, error=exc.message)
@@ -378,9 +379,7 @@ async def _settle_ambiguous(
             s,
             record,
             found.portal_reference,
-            submitted_note=submitted_note.replace(
-                "{reference}", found.portal_reference or "unknown"
-            ),
+            submitted_note=submitted_note(portal_reference=found.portal_reference or "unknown"),
         )
         return
     await _apply_failure(ctx, state, s, exc, log, account=record, after_submit=True)

@@ -12,130 +12,43 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Engine, MetaData
 
 from connectors.oracle.ar_reads import open_invoices_query, read_invoice
 from connectors.oracle.documents import read_invoice_pdf
 from connectors.oracle.engine import READ_ONLY_OPTION
 from connectors.oracle.errors import AlreadyExists, wrap_db_errors
-from connectors.oracle.notes import NoteSettings, read_notes, write_note
+from connectors.oracle.job_runs import JobRunVerbs
+from connectors.oracle.notes import read_notes, write_note
+from connectors.oracle.portal_status import PortalStatusVerbs
 from connectors.oracle.records import (
     CLAIMABLE_STATUSES,
     CollectionNote,
     EnqueueResult,
     InvoiceRecord,
-    JobRunCounts,
     NoteRecord,
     OpenInvoice,
     OutcomeRecord,
     PortalAccountRecord,
-    PortalStatusChange,
-    ResyncRequest,
     Submission,
     SubmissionStatus,
 )
-from connectors.oracle.retry import RetrySettings
-from connectors.oracle.tables import WORKER_TABLES, build_metadata
-
-T = TypeVar("T")
+from connectors.oracle.resync_requests import ResyncRequestVerbs
+from connectors.oracle.unit_of_work import clip_text
 
 STREAM_BATCH_ROWS = 500
 CLAIM_CANDIDATE_FACTOR = 3
 ENQUEUE_BATCH_ROWS = 500
-ERROR_TEXT_MAX_CHARS = 2000
-
 EVENT_ENQUEUED = "ENQUEUED"
 EVENT_CLAIMED = "CLAIMED"
 EVENT_LEASE_EXPIRED = "LEASE_EXPIRED"
 EVENT_REQUEUED = "REQUEUED"
-EVENT_PORTAL_STATUS = "PORTAL_STATUS"
-#: portal verdicts after which an invoice is not polled again
-FINAL_PORTAL_STATUSES = ("PAID", "VOIDED")
-RESYNC_PENDING = "PENDING"
-RESYNC_RUNNING = "RUNNING"
-RESYNC_DONE = "DONE"
-RESYNC_FAILED = "FAILED"
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class Store:
+class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
     """Domain verbs over the EBS schema and the worker's XX_ARW_ tables."""
-
-    def __init__(
-        self,
-        engine: Engine,
-        *,
-        org_ids: Sequence[int],
-        include_debit_memos: bool = False,
-        notes: NoteSettings | None = None,
-        retry: RetrySettings | None = None,
-        metadata: MetaData | None = None,
-        clock: Callable[[], dt.datetime] = utcnow,
-    ) -> None:
-        self.engine = engine
-        self.md = metadata if metadata is not None else build_metadata()
-        self.org_ids = tuple(org_ids)
-        self.include_debit_memos = include_debit_memos
-        self.notes = notes or NoteSettings()
-        self.retry = retry or RetrySettings()
-        self.clock = clock
-        self._t = self.md.tables
-
-    # ---- plumbing --------------------------------------------------------------------------
-
-    def _unit(self, work: Callable[[sa.Connection], T]) -> T:
-        """Run ``work`` in one transaction, retried whole on transient database errors."""
-        for attempt in self.retry.retrying():
-            with attempt, wrap_db_errors(), self.engine.begin() as conn:
-                return work(conn)
-        raise AssertionError("unreachable: tenacity re-raises")  # pragma: no cover
-
-    def _read(self, work: Callable[[sa.Connection], T]) -> T:
-        """Like :meth:`_unit`, for reads (SQLite takes no write lock for them)."""
-        for attempt in self.retry.retrying():
-            with (
-                attempt,
-                wrap_db_errors(),
-                self.engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as conn,
-            ):
-                try:
-                    return work(conn)
-                finally:
-                    conn.rollback()
-        raise AssertionError("unreachable: tenacity re-raises")  # pragma: no cover
-
-    def _who(self, now: dt.datetime, *, insert: bool) -> dict[str, Any]:
-        who: dict[str, Any] = {
-            "last_updated_by": self.notes.entered_by,
-            "last_update_date": now,
-        }
-        if insert:
-            who |= {"created_by": self.notes.entered_by, "creation_date": now}
-        return who
-
-    # ---- schema ----------------------------------------------------------------------------
-
-    def create_schema(self, *, include_ebs_stand_ins: bool) -> None:
-        """Create the worker's tables (and, for the embedded default, the EBS stand-ins).
-
-        DDL commits implicitly on Oracle, so it never runs inside a unit of work with data.
-        """
-        names = list(WORKER_TABLES)
-        if include_ebs_stand_ins:
-            names = [t.name for t in self.md.sorted_tables]
-        with wrap_db_errors():
-            self.md.create_all(self.engine, tables=[self._t[n] for n in names], checkfirst=True)
-
-    def drop_schema(self) -> None:
-        """Drop every table of the metadata (tests and the demo's reset only)."""
-        with wrap_db_errors():
-            self.md.drop_all(self.engine, checkfirst=True)
 
     # ---- reads -----------------------------------------------------------------------------
 
@@ -598,7 +511,7 @@ class Store:
                 "lease_expires_at": None,
                 "next_attempt_at": outcome.next_attempt_at,
                 "last_error_code": outcome.error_code,
-                "last_error_text": _clip(outcome.error_text),
+                "last_error_text": clip_text(outcome.error_text),
                 **self._who(now, insert=False),
             }
             if outcome.artifact_path is not None:
@@ -624,7 +537,7 @@ class Store:
                     event_type=outcome.event_type,
                     from_status=current.status,
                     to_status=outcome.to_status.value,
-                    detail=_clip(outcome.detail),
+                    detail=clip_text(outcome.detail),
                     outcome_uid=outcome.outcome_uid,
                     run_id=outcome.run_id,
                     jtf_note_id=note_id or None,
@@ -637,83 +550,6 @@ class Store:
             return self._unit(work)
         except AlreadyExists:
             return None  # a concurrent replay of the same outcome won the unique key
-
-    def submissions_to_poll(self, *, cust_account_id: int | None = None) -> list[Submission]:
-        """Submitted invoices whose portal verdict is not final yet (not paid, not voided)."""
-        sub = self._t["xx_arw_submissions"]
-        query = (
-            sa.select(sub)
-            .where(
-                sub.c.status == SubmissionStatus.SUBMITTED.value,
-                sa.or_(
-                    sub.c.portal_status.is_(None),
-                    sub.c.portal_status.not_in(list(FINAL_PORTAL_STATUSES)),
-                ),
-            )
-            .order_by(sub.c.portal_account_id, sub.c.submission_id)
-        )
-        if cust_account_id is not None:
-            query = query.where(sub.c.cust_account_id == cust_account_id)
-        return self._read(lambda c: [Submission.from_row(r) for r in c.execute(query)])
-
-    def record_portal_status(
-        self, submission_id: int, *, seen: str | None, change: PortalStatusChange
-    ) -> int | None:
-        """Store a new portal verdict with its event and (on a transition) its note, at once.
-
-        Guarded by the verdict the caller saw (``seen``): two workers polling the same invoice
-        cannot both record the same transition, so each transition has exactly one note.
-        Returns the note id, ``0`` without a note, ``None`` when someone else got there first.
-        """
-        sub = self._t["xx_arw_submissions"]
-        ev = self._t["xx_arw_events"]
-
-        def work(conn: sa.Connection) -> int | None:
-            now = self.clock()
-            same = sub.c.portal_status.is_(None) if seen is None else sub.c.portal_status == seen
-            guard = [
-                sub.c.submission_id == submission_id,
-                sub.c.status == SubmissionStatus.SUBMITTED.value,
-                same,
-            ]
-            current = conn.execute(sa.select(sub.c.cust_account_id).where(*guard)).first()
-            if current is None:
-                return None
-            values: dict[str, Any] = {
-                "portal_status": change.portal_status,
-                "portal_status_at": now,
-                "portal_status_reason": _clip(change.reason),
-                "projected_pay_date": change.projected_pay_date,
-                "payment_date": change.payment_date,
-                "payment_reference": change.payment_reference,
-                **self._who(now, insert=False),
-            }
-            if change.to_status is not None:
-                values |= {
-                    "status": change.to_status.value,
-                    "last_error_code": change.error_code,
-                    "last_error_text": _clip(change.reason),
-                }
-            conn.execute(sa.update(sub).where(*guard).values(**values))
-            note_id = 0
-            if change.note is not None:
-                note_id = write_note(conn, self.md, change.note, self.notes, now=now)
-            conn.execute(
-                sa.insert(ev).values(
-                    submission_id=submission_id,
-                    cust_account_id=current.cust_account_id,
-                    event_type=EVENT_PORTAL_STATUS,
-                    from_status=seen,
-                    to_status=change.portal_status,
-                    detail=_clip(change.detail),
-                    run_id=change.run_id,
-                    jtf_note_id=note_id or None,
-                    **self._who(now, insert=True),
-                )
-            )
-            return note_id
-
-        return self._unit(work)
 
     def requeue(
         self,
@@ -787,194 +623,6 @@ class Store:
     def write_account_note(self, note: CollectionNote) -> int:
         """A note that belongs to no single submission (resync summary, portal alerts)."""
         return self._unit(lambda c: write_note(c, self.md, note, self.notes, now=self.clock()))
-
-    # ---- resync requests -------------------------------------------------------------------
-
-    def request_resync(self, account_number: str, *, requested_by: str) -> int:
-        """Queue a collector's resync request (what a button or a PL/SQL call would insert)."""
-        req = self._t["xx_arw_resync_requests"]
-
-        def work(conn: sa.Connection) -> int:
-            now = self.clock()
-            result = conn.execute(
-                sa.insert(req).values(
-                    account_number=account_number,
-                    requested_by=requested_by,
-                    status=RESYNC_PENDING,
-                    requested_at=now,
-                    **self._who(now, insert=True),
-                )
-            )
-            key = result.inserted_primary_key
-            if key is None:
-                raise RuntimeError("XX_ARW_RESYNC_REQUESTS insert returned no id")
-            return int(key[0])
-
-        return self._unit(work)
-
-    def claim_resync_requests(
-        self, *, worker_name: str, limit: int, stale_after_s: float = 3600.0
-    ) -> list[ResyncRequest]:
-        """Take pending requests (and ones whose worker died long ago), each by one worker."""
-        req = self._t["xx_arw_resync_requests"]
-        claimed: list[ResyncRequest] = []
-        now = self.clock()
-        stale_before = now - dt.timedelta(seconds=stale_after_s)
-        due = sa.or_(
-            req.c.status == RESYNC_PENDING,
-            sa.and_(req.c.status == RESYNC_RUNNING, req.c.started_at < stale_before),
-        )
-        ids = self._read(
-            lambda c: [
-                int(i)
-                for (i,) in c.execute(
-                    sa.select(req.c.request_id).where(due).order_by(req.c.request_id).limit(limit)
-                )
-            ]
-        )
-        for request_id in ids:
-
-            def work(conn: sa.Connection, request_id: int = request_id) -> ResyncRequest | None:
-                taken = conn.execute(
-                    sa.update(req)
-                    .where(req.c.request_id == request_id, due)
-                    .values(
-                        status=RESYNC_RUNNING,
-                        started_at=now,
-                        worker_name=worker_name,
-                        **self._who(now, insert=False),
-                    )
-                )
-                if taken.rowcount != 1:
-                    return None
-                row = conn.execute(sa.select(req).where(req.c.request_id == request_id)).one()
-                return ResyncRequest(
-                    request_id=int(row.request_id),
-                    account_number=row.account_number,
-                    requested_by=row.requested_by,
-                )
-
-            got = self._unit(work)
-            if got is not None:
-                claimed.append(got)
-        return claimed
-
-    def finish_resync_request(self, request_id: int, *, ok: bool, result_text: str) -> None:
-        req = self._t["xx_arw_resync_requests"]
-
-        def work(conn: sa.Connection) -> None:
-            now = self.clock()
-            conn.execute(
-                sa.update(req)
-                .where(req.c.request_id == request_id)
-                .values(
-                    status=RESYNC_DONE if ok else RESYNC_FAILED,
-                    finished_at=now,
-                    result_text=_clip(result_text),
-                    **self._who(now, insert=False),
-                )
-            )
-
-        self._unit(work)
-
-    def resync_requests(self) -> list[dict[str, Any]]:
-        req = self._t["xx_arw_resync_requests"]
-        return self._read(
-            lambda c: [
-                dict(r._mapping) for r in c.execute(sa.select(req).order_by(req.c.request_id))
-            ]
-        )
-
-    # ---- job runs --------------------------------------------------------------------------
-
-    def start_job_run(
-        self, *, run_id: str, job_name: str, scheduled_for: dt.datetime, worker_name: str
-    ) -> bool:
-        """Record a run; False when this (job, scheduled time) already ran on another worker."""
-        runs = self._t["xx_arw_job_runs"]
-
-        def work(conn: sa.Connection) -> None:
-            now = self.clock()
-            conn.execute(
-                sa.insert(runs).values(
-                    run_id=run_id,
-                    job_name=job_name,
-                    scheduled_for=scheduled_for,
-                    started_at=now,
-                    status="RUNNING",
-                    worker_name=worker_name,
-                    **self._who(now, insert=True),
-                )
-            )
-
-        try:
-            self._unit(work)
-        except AlreadyExists:
-            return False
-        return True
-
-    def mark_enqueued(self, run_id: str, count: int) -> None:
-        """Record that the run's enqueue is complete (the fleet waits on this, not on the run)."""
-        runs = self._t["xx_arw_job_runs"]
-        self._unit(
-            lambda c: c.execute(
-                sa.update(runs).where(runs.c.run_id == run_id).values(enqueued_count=count)
-            )
-        )
-
-    def job_run_for_slot(self, job_name: str, scheduled_for: dt.datetime) -> dict[str, Any] | None:
-        """The run that owns a (job, scheduled time) slot, if any."""
-        runs = self._t["xx_arw_job_runs"]
-        row = self._read(
-            lambda c: c.execute(
-                sa.select(runs).where(
-                    runs.c.job_name == job_name, runs.c.scheduled_for == scheduled_for
-                )
-            ).first()
-        )
-        return None if row is None else dict(row._mapping)
-
-    def finish_job_run(
-        self, run_id: str, *, status: str, counts: JobRunCounts, summary: str
-    ) -> None:
-        runs = self._t["xx_arw_job_runs"]
-
-        def work(conn: sa.Connection) -> None:
-            now = self.clock()
-            conn.execute(
-                sa.update(runs)
-                .where(runs.c.run_id == run_id)
-                .values(
-                    finished_at=now,
-                    status=status,
-                    enqueued_count=counts.enqueued,
-                    submitted_count=counts.submitted,
-                    already_count=counts.already_submitted,
-                    rejected_count=counts.rejected,
-                    failed_count=counts.failed,
-                    notes_count=counts.notes_written,
-                    summary_text=_clip(summary),
-                    **self._who(now, insert=False),
-                )
-            )
-
-        self._unit(work)
-
-    def job_runs(self, job_name: str | None = None) -> list[dict[str, Any]]:
-        runs = self._t["xx_arw_job_runs"]
-        query = sa.select(runs).order_by(runs.c.job_run_id)
-        if job_name is not None:
-            query = query.where(runs.c.job_name == job_name)
-        return self._read(lambda c: [dict(r._mapping) for r in c.execute(query)])
-
-
-def _clip(text: str | None) -> str | None:
-    if text is None:
-        return None
-    text = text.strip()
-    if not text:
-        return None
-    return text[:ERROR_TEXT_MAX_CHARS]
 
 
 def _fields(record: InvoiceRecord) -> dict[str, Any]:

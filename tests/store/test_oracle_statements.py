@@ -29,6 +29,7 @@ from connectors.oracle.records import (
     CollectionNote,
     JobRunCounts,
     OutcomeRecord,
+    PortalStatusChange,
     SubmissionStatus,
 )
 from connectors.oracle.store import Store
@@ -201,7 +202,32 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
         verb("finish_job_run")(
             "run-1", status="OK", counts=JobRunCounts(enqueued=len(invoices)), summary="done"
         )
+        verb("mark_enqueued")("run-1", len(invoices))
+        verb("job_run_for_slot")("nightly", scheduled)
         verb("job_runs")("nightly")
+        polled = verb("submissions_to_poll")(cust_account_id=acme)
+        if polled:
+            verb("record_portal_status")(
+                polled[0].submission_id,
+                seen=polled[0].portal_status,
+                change=PortalStatusChange(
+                    portal_status="DISPUTED",
+                    detail="portal status Disputed: PO line mismatch",
+                    reason="PO line mismatch",
+                    to_status=SubmissionStatus.REJECTED,
+                    error_code="PORTAL_DISPUTED",
+                    note=_note(
+                        acme, book.acme_party_id, polled[0].payment_schedule_id, "Disputed."
+                    ),
+                    run_id="run-1",
+                ),
+            )
+        else:
+            verb("record_portal_status")(
+                first.submission_id,
+                seen=None,
+                change=PortalStatusChange(portal_status="PAID", detail="x"),
+            )
         del rest
     finally:
         recorder.on = False
