@@ -25,6 +25,8 @@ ENV_PREFIX = "ARWORKER_"
 CONFIG_FILE_ENV = "ARWORKER_CONFIG"
 DEFAULT_DATABASE_URL = "sqlite:///var/arworker.db"
 SUPPORTED_URL_SCHEMES = ("sqlite", "postgresql+psycopg", "oracle+oracledb")
+#: database secrets that may also come from ``<secrets_dir>/database__<key>`` files
+SECRET_DATABASE_KEYS = ("password", "wallet_password")
 
 
 def default_page_concurrency() -> int:
@@ -111,6 +113,17 @@ class BrowserSettings(BaseModel):
         le=64,
         description="portal pages open at once across all portal accounts (K)",
         examples=[4],
+    )
+    portal_max_pages: dict[str, int] = Field(
+        default_factory=dict,
+        description="per portal code, at most this many pages at once (some forbid parallel "
+        "sessions)",
+        examples=[{"ariba": 1}],
+    )
+    portal_pacing_s: dict[str, float] = Field(
+        default_factory=dict,
+        description="per portal code, at least this many seconds between operations",
+        examples=[{"coupa": 0.5}],
     )
     recycle_after_invoices: int = Field(100, ge=1, examples=[100])
     navigation_timeout_ms: int = Field(30_000, ge=1_000, examples=[30_000])
@@ -279,4 +292,23 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(f"invalid configuration file: {exc}") from exc
     if toml_path:
         settings = settings.model_copy(update={"config_file": Path(toml_path)})
-    return settings
+    return _secrets_from_files(settings)
+
+
+def _secrets_from_files(settings: Settings) -> Settings:
+    """Fill unset secret settings from ``<secrets_dir>/<section>__<key>`` files.
+
+    pydantic-settings reads only top-level names from a secrets directory; nested secrets such
+    as the database password are looked up here, the same way a portal secret is.
+    """
+    directory = settings.secrets_dir
+    if directory is None or not directory.is_dir():
+        return settings
+    changes: dict[str, SecretStr] = {}
+    for key in SECRET_DATABASE_KEYS:
+        path = directory / f"database__{key}"
+        if getattr(settings.database, key) is None and path.is_file():
+            changes[key] = SecretStr(path.read_text(encoding="utf-8").strip())
+    if not changes:
+        return settings
+    return settings.model_copy(update={"database": settings.database.model_copy(update=changes)})

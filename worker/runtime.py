@@ -96,4 +96,10 @@ def build_gateway(settings: Settings, browser: Any) -> PortalGateway:
     from connectors.portals.registry import driver_for, known_families
 
     drivers = {family: driver_for(family) for family in known_families()}
-    return PortalGateway(browser, drivers, settings.queue)
+    return PortalGateway(
+        browser,
+        drivers,
+        settings.queue,
+        portal_caps=settings.browser.portal_max_pages,
+        portal_pacing_s=settings.browser.portal_pacing_s,
+    )

@@ -88,3 +88,15 @@ def test_missing_secret_says_where_it_looked(tmp_path: Path) -> None:
         resolve_secret("ARIBA.PW", tmp_path)
     assert "ARWORKER_SECRET_ARIBA_PW" in str(info.value)
     assert str(tmp_path / "ARIBA.PW") in str(info.value)
+
+
+def test_database_password_from_secrets_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The database password may live in <secrets_dir>/database__password, never in the URL."""
+    (tmp_path / "database__password").write_text("s3cret\n")
+    monkeypatch.setenv("ARWORKER_SECRETS_DIR", str(tmp_path))
+    settings = load_settings()
+    assert settings.database.password is not None
+    assert settings.database.password.get_secret_value() == "s3cret"
+    assert "s3cret" not in repr(settings)
