@@ -32,6 +32,8 @@ OTHER_OPERATING_UNIT_ID = 458
 KNOWN_FAMILIES = ("coupa", "ariba", "upload")
 #: portal families that ask for a TOTP code after the password
 TOTP_FAMILIES = frozenset({"coupa"})
+#: portal families that refuse a number they have seen, even for a corrected invoice
+NEW_NUMBER_FAMILIES = frozenset({"ariba"})
 SUPPLIER_NAME = "Northwind Supply Co."
 SUPPLIER_ADDRESS = ("1200 Harbor Way", "Oakland, CA 94607", "United States")
 SUPPLIER_LOGIN = "ar@northwind-supply.example"
@@ -257,7 +259,8 @@ class DemoBook:
                 "totp_secret_ref": totp_ref(family) if family in TOTP_FAMILIES else None,
                 "enabled_flag": True,
                 "po_required_flag": True,
-                "new_number_on_resubmit": False,
+                # Ariba keeps a rejected invoice's number: a corrected one needs a new number
+                "new_number_on_resubmit": family in NEW_NUMBER_FAMILIES,
                 "options_json": None,
                 "org_id": OPERATING_UNIT_ID,
             }

@@ -12,7 +12,9 @@ from html import unescape
 import httpx
 import pytest
 
+from sandbox.ariba_records import AribaRecords, HeaderEntry
 from sandbox.catalog import Buyer, Catalog, PortalUser, PurchaseOrder, PurchaseOrderLine
+from sandbox.ledger import Ledger
 from sandbox.server import create_app
 
 USER = "ar@supplier.test"
@@ -261,7 +263,7 @@ async def test_ariba_portal_idle_session_sends_a_wizard_step_to_login(
 
 
 async def test_ariba_portal_refuses_a_stale_or_missing_token(client: httpx.AsyncClient) -> None:
-    """Each step page gets a fresh token: an earlier page's token and no token are refused."""
+    """Each step page gets a fresh token: an earlier page's, a spent one and none are refused."""
     await sign_in(client)
     wizard = await start_wizard(client)
     stale = token_of((await client.get(f"{wizard}/header")).text)
@@ -270,11 +272,15 @@ async def test_ariba_portal_refuses_a_stale_or_missing_token(client: httpx.Async
     assert refused.status_code == 403 and 'id="aw-csrf-error"' in refused.text
     missing = await client.post(f"{wizard}/header", data=header())
     assert missing.status_code == 403
-    token_of((await client.get(f"{wizard}/header")).text)  # the refusals did not unlock ``fresh``
+    token_of((await client.get(f"{wizard}/header")).text)  # a newer page: ``fresh`` goes stale too
     assert (
         await client.post(f"{wizard}/header", data={"_csrf": fresh, **header()})
     ).status_code == 403
-    assert await post_step(client, wizard, "header", header()) == (303, f"{wizard}/lines")
+    page = await client.get(f"{wizard}/header")
+    once = {"_csrf": token_of(page.text), **header()}
+    assert (await client.post(f"{wizard}/header", data=once)).status_code == 303
+    replayed = await client.post(f"{wizard}/header", data=once)
+    assert replayed.status_code == 403  # a token is spent by the post that carried it
 
 
 async def test_ariba_portal_create_invoice_needs_the_session_token(
@@ -575,3 +581,21 @@ async def test_sandbox_reset_clears_ariba_invoices_lockouts_and_rules(
     wizard = await start_wizard(client)
     yesterday = TODAY - dt.timedelta(days=1)
     assert (await post_step(client, wizard, "header", header("INV-Z", day=yesterday)))[0] == 303
+
+
+def test_ariba_records_read_the_backdating_rule_from_the_catalog() -> None:
+    """``extra`` sets the default limit and one customer's own; others keep the default."""
+    catalog = ariba_catalog()
+    strict = Catalog(
+        users=catalog.users,
+        buyers=catalog.buyers,
+        purchase_orders=catalog.purchase_orders,
+        extra={"ariba_max_backdate_days": "30", "ariba_max_backdate_days:GLOBEX": "2"},
+    )
+    records = AribaRecords(strict, Ledger())
+    ten_days_ago = HeaderEntry(number="INV-1", invoice_date=us_date(TODAY - dt.timedelta(days=10)))
+    assert [e.code for e in records.check_header("GLOBEX", ten_days_ago, TODAY)] == [
+        "INVOICE_DATE_BACKDATED"
+    ]
+    assert records.check_header("INITECH", ten_days_ago, TODAY) == []
+    assert records.max_backdate_days("INITECH") == 30

@@ -1,0 +1,780 @@
+"""The Ariba-family driver: log in, flip a PO through the invoice wizard, find it, read its status.
+
+It drives the supplier side of an Ariba-style network (the sandbox stand-in reproduces it) with
+stable selectors only (:data:`SELECTORS`). The invoice wizard lives in an iframe: every step
+(header → lines → attachments → review → submit) is a page of its own inside the frame, posted
+with the token that page carries, so the driver clicks through the frame step by step and checks
+after each click where the frame landed. Its rules, each a promise the queue above relies on:
+
+- the order is searched under the account's customer and the wizard must show that customer,
+  that order and the invoice's currency before anything is typed; the review must show our
+  number and our total before the final click: a wrong or altered invoice is never submitted;
+- the login page in the middle of an operation (top page or frame) is ``SessionExpired``; a
+  busy or 5xx page, or a refused form token, is ``PortalUnavailable``; a missing element is
+  ``PortalChanged`` naming it (short explicit waits, never Playwright's long default);
+- nothing is retried here and nothing is submitted twice: any failure after the final submit
+  click is ``PortalUnavailable(after_submit=True)`` and the caller looks the invoice up first;
+- the portal's refusals, on whichever step they appear, become ``InvoiceRejected`` with a stable
+  code and the portal's own words (:mod:`connectors.portals.ariba_vocabulary` reads them, and
+  the two status tracks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urljoin
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import FilePayload
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from connectors.portals.ariba_vocabulary import (
+    portal_status,
+    raw_status,
+    rejection,
+    shown_amount,
+    shown_date,
+)
+from connectors.portals.base import (
+    InvoiceDocument,
+    OutgoingInvoice,
+    OutgoingLine,
+    PortalAccount,
+    PortalInvoice,
+    PortalReceipt,
+)
+from connectors.portals.errors import (
+    InvoiceRejected,
+    LoginFailed,
+    PortalChanged,
+    PortalUnavailable,
+    RejectionCode,
+    SessionExpired,
+    wrap_playwright_errors,
+)
+
+if TYPE_CHECKING:
+    from playwright.async_api import Frame, Page, Response
+
+    #: the top page or the wizard's frame: both are driven the same way
+    Surface = Page | Frame
+
+ELEMENT_TIMEOUT_MS = 2_500  #: an element the page should already have; longer = it changed
+NAVIGATION_TIMEOUT_MS = 30_000
+UPLOAD_TIMEOUT_MS = 120_000  #: a 10 MB attachment on a slow line
+SUBMIT_TIMEOUT_MS = 120_000
+MAX_LIST_PAGES = 25  #: pages of search results read before giving up on a number
+WIZARD_FRAME_NAME = "aw-wizard"
+DATE_ENTRY_FORMAT = "%m/%d/%Y"  #: how the wizard reads dates
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AribaSelectors:
+    """The selectors contract with the portal's pages (layout "v1")."""
+
+    login_form: str = "#aw-login-form"
+    login_user: str = "#aw-username"
+    login_password: str = "#aw-password"
+    login_button: str = "#aw-login-submit"
+    login_error: str = "#aw-login-error"
+    signed_in: str = "#aw-user-menu"
+    customer_filter: str = "#aw-buyer-filter"
+    orders_table: str = "#aw-orders"
+    orders_none: str = "#aw-orders-none"
+    order_row: str = "#aw-orders tr.aw-order-row"
+    create_invoice: str = "button.aw-create-invoice-btn"
+    order_closed: str = "#aw-order-closed"
+    non_po_button: str = "#aw-nonpo-invoice"
+    non_po_note: str = "#aw-nonpo-note"
+    next_page: str = "#aw-page-next"
+    wizard_frame: str = "iframe#aw-wizard-frame"
+    context_customer: str = "#aw-hdr-customer"
+    context_order: str = "#aw-hdr-order"
+    context_currency: str = "#aw-hdr-currency"
+    step_error: str = "li.aw-error"
+    next_button: str = "#aw-next"
+    invoice_number: str = "#aw-inv-no"
+    invoice_date: str = "#aw-inv-date"
+    tax_amount: str = "#aw-tax-amount"
+    line_row: str = "#aw-lines tr.aw-line"
+    line_include: str = "input.aw-line-include"
+    line_description: str = ".aw-line-desc"
+    line_quantity: str = ".aw-line-qty"
+    line_unit_price: str = ".aw-line-price"
+    add_line: str = "#aw-add-line"
+    attachment_file: str = "#aw-att-file"
+    review_number: str = "#aw-rev-number"
+    review_total: str = "#aw-rev-total"
+    review_attachments: str = "#aw-rev-attachments"
+    submit: str = "#aw-submit"
+    done_number: str = "#aw-done-number"
+    done_document: str = "#aw-done-docid"
+    outbox_table: str = "#aw-outbox"
+    outbox_none: str = "#aw-outbox-none"
+    invoice_row: str = "#aw-outbox tr.aw-inv-row"
+    detail_status: str = "#aw-det-status"
+
+
+SELECTORS = AribaSelectors()
+
+_LANDING_JS = """() => {
+  const text = sel => ((document.querySelector(sel) || {}).textContent || '').trim() || null;
+  return {
+    login: !!document.querySelector('#aw-login-form'),
+    busy: text('#aw-busy'), failure: text('#aw-failure'),
+    refused: text('#aw-csrf-error'), missing: text('#aw-draft-missing'),
+    step: document.body ? document.body.getAttribute('data-aw-step') : null,
+    errors: Array.from(document.querySelectorAll('li.aw-error')).map(e => [
+      e.getAttribute('data-field') || '', e.getAttribute('data-code') || '',
+      e.textContent.trim()]),
+  };
+}"""
+
+_ORDER_ROWS_JS = """rows => rows.map((r, index) => ({
+  index,
+  number: r.getAttribute('data-order-no'),
+  buyer: r.getAttribute('data-buyer'),
+  customer: ((r.querySelector('.aw-order-customer') || {}).textContent || '').trim(),
+  status: ((r.querySelector('.aw-order-status') || {}).textContent || '').trim(),
+  create: !!r.querySelector('button.aw-create-invoice-btn'),
+  detail: (r.querySelector('a.aw-order-link') || {getAttribute: () => null}).getAttribute('href'),
+}))"""
+
+_INVOICE_ROWS_JS = """rows => rows.map(r => {
+  const text = sel => ((r.querySelector(sel) || {}).textContent || '').trim();
+  const link = r.querySelector('.aw-inv-no a');
+  return {
+    number: r.getAttribute('data-invoice-no'), reference: r.getAttribute('data-doc-id'),
+    buyer: r.getAttribute('data-buyer'), amount: text('.aw-inv-amount'),
+    routing: text('.aw-inv-routing'), status: text('.aw-inv-status'),
+    detail: link ? link.getAttribute('href') : null,
+  };
+})"""
+
+_DETAIL_JS = """() => {
+  const text = id => ((document.getElementById(id) || {}).textContent || '').trim();
+  return {
+    number: text('aw-det-number'), reference: text('aw-det-docid'),
+    routing: text('aw-det-routing'), status: text('aw-det-status'),
+    status_date: text('aw-det-status-date'), amount: text('aw-det-amount'),
+    reason: text('aw-det-reason'), scheduled: text('aw-det-scheduled-payment'),
+    payment_date: text('aw-det-payment-date'), payment_ref: text('aw-det-payment-ref'),
+  };
+}"""
+
+_TICK_ROWS_JS = """(rows, wanted) => rows.forEach((row, index) => {
+  const box = row.querySelector('input.aw-line-include');
+  if (box && box.checked !== index < wanted) { box.click(); }
+})"""
+
+_READ_JS = """spec => Object.fromEntries(Object.entries(spec).map(([key, path]) => {
+  const [selector, attribute] = path.split('@');
+  const e = document.querySelector(selector);
+  if (!e) { return [key, null]; }
+  return [key, attribute ? e.getAttribute(attribute) : e.textContent.trim()];
+}))"""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Landing:
+    """Where a click or a load left the top page or the wizard's frame."""
+
+    step: str | None  #: the wizard step shown (None outside the wizard)
+    errors: tuple[tuple[str, str, str], ...]  #: the refusals shown: (field, code, message)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Customer:
+    name: str
+    code: str
+
+
+class AribaDriver:
+    """Drives one Ariba-style portal page at a time; holds no page, only a customer-code cache."""
+
+    family = "ariba"
+
+    def __init__(self) -> None:
+        self._customer_codes: dict[tuple[str, str, str], _Customer] = {}
+
+    # --- the contract -----------------------------------------------------------------------
+
+    async def login(self, page: Page, account: PortalAccount) -> None:
+        """User name and password (the network asks no second factor); LoginFailed on refusal."""
+        sel = SELECTORS
+        step = "login"
+        await _open(page, f"{_base(account)}/login", step, login_is_expected=True)
+        if await _count(page, sel.signed_in):
+            return  # the stored session is still good
+        await _require_all(
+            page,
+            {
+                sel.login_user: "user name field",
+                sel.login_password: "password field",
+                sel.login_button: "login button",
+            },
+            step,
+        )
+        with wrap_playwright_errors(step):
+            await page.fill(sel.login_user, account.login.login_name)
+            await page.fill(sel.login_password, account.login.password.get_secret_value())
+        await _click_and_land(page, sel.login_button, step, login_is_expected=True)
+        if await _count(page, sel.login_error):
+            raise LoginFailed(await _text(page, sel.login_error, step))
+        await _require(page, sel.signed_in, "signed-in user menu", step)
+
+    async def find_invoice(
+        self, page: Page, account: PortalAccount, invoice_number: str
+    ) -> PortalInvoice | None:
+        """Search the customer's outbox for the exact number."""
+        row = await self._invoice_row(page, account, invoice_number)
+        if row is None:
+            return None
+        return PortalInvoice(
+            invoice_number=row["number"],
+            portal_reference=row["reference"] or None,
+            raw_status=raw_status(row["status"], row["routing"]),
+            status=portal_status(row["routing"], row["status"]),
+            amount=shown_amount(row["amount"]),
+        )
+
+    async def submit_invoice(
+        self,
+        page: Page,
+        account: PortalAccount,
+        invoice: OutgoingInvoice,
+        document: InvoiceDocument,
+    ) -> PortalReceipt:
+        """Flip the invoice's PO, walk the wizard in its frame, submit once."""
+        base = _base(account)
+        customer = await self._customer(page, account)
+        po_number = invoice.purchase_order
+        if not po_number:
+            raise InvoiceRejected(
+                RejectionCode.PO_MISSING, await self._non_po_refusal(page, base, customer)
+            )
+        rows, none_text = await self._search_orders(page, base, customer, po_number)
+        row = next(
+            (r for r in rows if _same(r["number"], po_number) and r["buyer"] == customer.code),
+            None,
+        )
+        if row is None:
+            message = none_text or f"No order {po_number} for customer {customer.name}"
+            raise InvoiceRejected(RejectionCode.PO_MISSING, message)
+        if not row["create"]:
+            raise InvoiceRejected(
+                RejectionCode.PO_CLOSED, await self._closed_order_message(page, row)
+            )
+        frame = await self._open_wizard(page, row, po_number)
+        await self._check_context(frame, invoice, customer)
+        await self._fill_header(frame, invoice)
+        await self._fill_lines(frame, invoice)
+        await self._attach(frame, invoice, document)
+        return await self._review_and_submit(frame, invoice, document)
+
+    async def invoice_status(
+        self, page: Page, account: PortalAccount, invoice_number: str
+    ) -> PortalInvoice | None:
+        """Open the invoice's detail: both statuses, reason, payment dates and reference."""
+        row = await self._invoice_row(page, account, invoice_number)
+        if row is None:
+            return None
+        step = f"open invoice {invoice_number}"
+        if not row["detail"]:
+            raise PortalChanged(f"{step}: the outbox has no link to the invoice detail")
+        await _open(page, urljoin(page.url, row["detail"]), step)
+        await _require(page, SELECTORS.detail_status, "invoice status", step)
+        with wrap_playwright_errors(step):
+            facts: dict[str, str] = await page.evaluate(_DETAIL_JS)
+        return PortalInvoice(
+            invoice_number=facts["number"] or invoice_number,
+            portal_reference=facts["reference"] or row["reference"],
+            raw_status=raw_status(facts["status"], facts["routing"]),
+            status=portal_status(facts["routing"], facts["status"]),
+            amount=shown_amount(facts["amount"]),
+            status_date=shown_date(facts["status_date"]),
+            reason=facts["reason"] or None,
+            projected_pay_date=shown_date(facts["scheduled"]),
+            payment_date=shown_date(facts["payment_date"]),
+            payment_reference=facts["payment_ref"] or None,
+        )
+
+    # --- customers and orders ---------------------------------------------------------------
+
+    async def _customer(self, page: Page, account: PortalAccount) -> _Customer:
+        """The account's buyer as the portal knows it (name → code), from the customer filter."""
+        base = _base(account)
+        wanted = _norm(account.buyer_name or "")
+        key = (base, account.login.login_name, wanted)
+        known = self._customer_codes.get(key)
+        if known is not None:
+            return known
+        step = "select customer"
+        await _open(page, f"{base}/orders?{urlencode({'buyer': ''})}", step)
+        await _require(page, SELECTORS.customer_filter, "customer filter", step)
+        with wrap_playwright_errors(step):
+            options: list[list[str]] = await page.locator(
+                f"{SELECTORS.customer_filter} option"
+            ).evaluate_all("els => els.map(e => [e.textContent.trim(), e.value])")
+        choices = [_Customer(name=name, code=code) for name, code in options if code]
+        if wanted:
+            found = next((c for c in choices if _norm(c.name) == wanted), None)
+        else:
+            found = choices[0] if len(choices) == 1 else None
+        if found is None:
+            names = ", ".join(c.name for c in choices) or "none"
+            raise PortalChanged(
+                f"{step}: customer {account.buyer_name!r} is not among the portal's customers "
+                f"({names}); check the buyer name of portal account {account.portal_account_id}"
+            )
+        self._customer_codes[key] = found
+        return found
+
+    async def _search_orders(
+        self, page: Page, base: str, customer: _Customer, po_number: str
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The rows of the result page showing ``po_number`` (it stays open), or the "none" text."""
+        sel = SELECTORS
+        step = f"find order {po_number}"
+        url = f"{base}/orders?{urlencode({'buyer': customer.code, 'q': po_number})}"
+        for _ in range(MAX_LIST_PAGES):
+            await _open(page, url, step)
+            await _require(page, f"{sel.orders_table}, {sel.orders_none}", "orders table", step)
+            if await _count(page, sel.orders_none):
+                return [], await _text(page, sel.orders_none, step)
+            with wrap_playwright_errors(step):
+                rows: list[dict[str, Any]] = await page.locator(sel.order_row).evaluate_all(
+                    _ORDER_ROWS_JS
+                )
+            if any(_same(r["number"], po_number) for r in rows):
+                return rows, None
+            if not await _count(page, sel.next_page):
+                break
+            url = urljoin(page.url, await _attribute(page, sel.next_page, "href", step))
+        return [], None
+
+    async def _non_po_refusal(self, page: Page, base: str, customer: _Customer) -> str:
+        """The portal's reason why an invoice without a PO cannot be entered for the customer."""
+        sel = SELECTORS
+        step = "check non-PO invoicing"
+        await _open(page, f"{base}/orders?{urlencode({'buyer': customer.code})}", step)
+        await _require(page, sel.non_po_button, "Create Non-PO Invoice button", step)
+        with wrap_playwright_errors(step):
+            disabled = await page.locator(sel.non_po_button).is_disabled()
+        if disabled and await _count(page, sel.non_po_note):
+            return await _text(page, sel.non_po_note, step)
+        return "The invoice has no purchase order; this driver only creates invoices from a PO"
+
+    async def _closed_order_message(self, page: Page, row: dict[str, Any]) -> str:
+        """The portal's own words for an order that cannot be invoiced (from the order page)."""
+        step = f"open order {row['number']}"
+        fallback = f"Order {row['number']} is {row['status'] or 'not open'} and cannot be invoiced"
+        if not row["detail"]:
+            return fallback
+        await _open(page, urljoin(page.url, row["detail"]), step)
+        if await _count(page, SELECTORS.order_closed):
+            return await _text(page, SELECTORS.order_closed, step)
+        return fallback
+
+    # --- the wizard -------------------------------------------------------------------------
+
+    async def _open_wizard(self, page: Page, row: dict[str, Any], po_number: str) -> Frame:
+        """Click the order's Create Invoice; the wizard's frame, on its header step."""
+        sel = SELECTORS
+        step = f"start an invoice on order {po_number}"
+        button = page.locator(sel.order_row).nth(row["index"]).locator(sel.create_invoice)
+        with wrap_playwright_errors(step):
+            # "load" waits for the iframe too: the wizard's first step is in place after it
+            async with page.expect_navigation(
+                wait_until="load", timeout=NAVIGATION_TIMEOUT_MS
+            ) as nav:
+                await button.click(timeout=ELEMENT_TIMEOUT_MS)
+            response = await nav.value
+        await _check_landing(page, response, step)
+        frame = page.frame(name=WIZARD_FRAME_NAME)
+        if frame is None:
+            await _require(page, sel.wizard_frame, "invoice wizard frame", step)
+            raise PortalChanged(f"{step}: no frame named {WIZARD_FRAME_NAME!r} on {page.url}")
+        landing = await _check_landing(frame, None, step)
+        if landing.step != "header":
+            raise PortalChanged(f"{step}: the wizard opened on {landing.step!r}, not the header")
+        return frame
+
+    async def _check_context(
+        self, frame: Frame, invoice: OutgoingInvoice, customer: _Customer
+    ) -> None:
+        """The wizard must show our customer and order; its currency must be the invoice's."""
+        sel = SELECTORS
+        step = f"check invoice {invoice.invoice_number}'s order"
+        shown = await _read(
+            frame,
+            {
+                "name": sel.context_customer,
+                "code": f"{sel.context_customer}@data-buyer-code",
+                "order": sel.context_order,
+                "currency": sel.context_currency,
+            },
+            step,
+        )
+        name, code, order, currency = (shown[k] for k in ("name", "code", "order", "currency"))
+        if _norm(name) != _norm(customer.name) or code != customer.code:
+            raise PortalChanged(
+                f"{step}: the wizard shows customer {name!r}, expected {customer.name!r}; "
+                "nothing was submitted"
+            )
+        if not _same(order, invoice.purchase_order or ""):
+            raise PortalChanged(f"{step}: the wizard shows order {order!r}; nothing was submitted")
+        if currency.upper() != invoice.currency.upper():
+            raise InvoiceRejected(
+                RejectionCode.OTHER,
+                f"The order {order} is in {currency}; the invoice is in {invoice.currency}",
+            )
+
+    async def _fill_header(self, frame: Frame, invoice: OutgoingInvoice) -> None:
+        sel = SELECTORS
+        step = f"fill invoice {invoice.invoice_number}'s header"
+        await _require_all(
+            frame,
+            {
+                sel.invoice_number: "invoice number field",
+                sel.invoice_date: "invoice date field",
+                sel.tax_amount: "tax amount field",
+                sel.next_button: "Next button",
+            },
+            step,
+        )
+        with wrap_playwright_errors(step):
+            await frame.fill(sel.invoice_number, invoice.invoice_number)
+            await frame.fill(sel.invoice_date, invoice.invoice_date.strftime(DATE_ENTRY_FORMAT))
+            await frame.fill(sel.tax_amount, _plain(invoice.tax_amount))
+        await _next_step(frame, sel.next_button, "lines", step)
+
+    async def _fill_lines(self, frame: Frame, invoice: OutgoingInvoice) -> None:
+        """Our lines in the first rows (added if the order has fewer), the other rows unticked."""
+        sel = SELECTORS
+        step = f"fill invoice {invoice.invoice_number}'s lines"
+        lines = _lines_of(invoice)
+        await _require_all(
+            frame, {sel.line_row: "invoice lines", sel.next_button: "Next button"}, step
+        )
+        rows = frame.locator(sel.line_row)
+        present = await _count(frame, sel.line_row)
+        for _ in range(len(lines) - present):
+            await _require_all(frame, {sel.add_line: "Add Line button"}, step)
+            await _next_step(frame, sel.add_line, "lines", step)
+        present = await _count(frame, sel.line_row)
+        if present < len(lines):
+            raise PortalChanged(f"{step}: the lines table did not take {len(lines)} rows")
+        with wrap_playwright_errors(step):
+            # one round trip: tick our rows, untick the others, as a click on each box would
+            await rows.evaluate_all(_TICK_ROWS_JS, len(lines))
+            for index, line in enumerate(lines):
+                row = rows.nth(index)
+                await row.locator(sel.line_description).fill(
+                    line.description, timeout=ELEMENT_TIMEOUT_MS
+                )
+                await row.locator(sel.line_quantity).fill(
+                    _plain(line.quantity), timeout=ELEMENT_TIMEOUT_MS
+                )
+                await row.locator(sel.line_unit_price).fill(
+                    _plain(line.unit_price), timeout=ELEMENT_TIMEOUT_MS
+                )
+        await _next_step(frame, sel.next_button, "attachments", step)
+
+    async def _attach(
+        self, frame: Frame, invoice: OutgoingInvoice, document: InvoiceDocument
+    ) -> None:
+        sel = SELECTORS
+        step = f"attach invoice {invoice.invoice_number}'s document"
+        await _require_all(frame, {sel.attachment_file: "attachment file input"}, step)
+        payload: FilePayload = {
+            "name": document.file_name,
+            "mimeType": document.content_type,
+            "buffer": document.data,
+        }
+        with wrap_playwright_errors(step):
+            await frame.set_input_files(sel.attachment_file, files=[payload])
+        # Next uploads the chosen file with the step (the portal's Upload button would too)
+        await _next_step(frame, sel.next_button, "review", step, timeout_ms=UPLOAD_TIMEOUT_MS)
+
+    async def _review_and_submit(
+        self, frame: Frame, invoice: OutgoingInvoice, document: InvoiceDocument
+    ) -> PortalReceipt:
+        """Check the review shows our number, total and document; click Submit once."""
+        sel = SELECTORS
+        step = f"submit invoice {invoice.invoice_number}"
+        shown = await _read(
+            frame,
+            {
+                "number": sel.review_number,
+                "total": sel.review_total,
+                "files": sel.review_attachments,
+                "submit": sel.submit,
+            },
+            step,
+        )
+        number, total = shown["number"], shown_amount(shown["total"])
+        if total is None:
+            raise PortalChanged(f"{step}: the review's total {shown['total']!r} is not an amount")
+        if document.file_name not in shown["files"]:
+            raise PortalChanged(f"{step}: the review does not list {document.file_name}")
+        if number != invoice.invoice_number:
+            raise PortalChanged(f"{step}: the review shows invoice {number!r}; nothing submitted")
+        if total != invoice.total_amount:
+            raise InvoiceRejected(
+                RejectionCode.OTHER,
+                f"The portal computes a total of {total} for invoice {invoice.invoice_number}, "
+                f"the invoice's total is {invoice.total_amount}; nothing was submitted",
+            )
+        # from the click on, every failure may hide an invoice the portal has
+        landed = await _click_in_frame(
+            frame, sel.submit, step, timeout_ms=SUBMIT_TIMEOUT_MS, after_submit=True
+        )
+        if landed.step == "done":
+            done = await _read(
+                frame,
+                {"reference": sel.done_document, "number": sel.done_number},
+                step,
+                after_submit=True,
+            )
+            reference, confirmed = done["reference"], done["number"]
+            if confirmed != invoice.invoice_number or not reference:
+                raise PortalUnavailable(
+                    f"{step}: the confirmation names invoice {confirmed!r} / {reference!r}",
+                    after_submit=True,
+                )
+            return PortalReceipt(
+                invoice_number=invoice.invoice_number,
+                portal_reference=reference,
+                message=f"Submitted to the portal as {reference}",
+            )
+        if landed.errors:
+            raise rejection(landed.errors)
+        raise PortalUnavailable(
+            f"{step}: the portal showed neither a confirmation nor an error", after_submit=True
+        )
+
+    # --- the outbox -------------------------------------------------------------------------
+
+    async def _invoice_row(
+        self, page: Page, account: PortalAccount, invoice_number: str
+    ) -> dict[str, Any] | None:
+        sel = SELECTORS
+        customer = await self._customer(page, account)
+        step = f"find invoice {invoice_number}"
+        url = f"{_base(account)}/outbox?{urlencode({'buyer': customer.code, 'q': invoice_number})}"
+        for _ in range(MAX_LIST_PAGES):
+            await _open(page, url, step)
+            await _require(page, f"{sel.outbox_table}, {sel.outbox_none}", "outbox table", step)
+            if await _count(page, sel.outbox_none):
+                return None
+            with wrap_playwright_errors(step):
+                rows = await page.locator(sel.invoice_row).evaluate_all(_INVOICE_ROWS_JS)
+            # case-insensitive, as the portal's duplicate check: never miss an invoice it has
+            found = next(
+                (
+                    r
+                    for r in rows
+                    if _same(r["number"], invoice_number) and r["buyer"] == customer.code
+                ),
+                None,
+            )
+            if found is not None:
+                return dict(found)
+            if not await _count(page, sel.next_page):
+                return None
+            url = urljoin(page.url, await _attribute(page, sel.next_page, "href", step))
+        return None
+
+
+# --- navigation and page checks -----------------------------------------------------------------
+
+
+async def _open(page: Page, url: str, step: str, *, login_is_expected: bool = False) -> None:
+    with wrap_playwright_errors(step):
+        response = await page.goto(
+            url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS
+        )
+    await _check_landing(page, response, step, login_is_expected=login_is_expected)
+
+
+async def _click_and_land(
+    page: Page, selector: str, step: str, *, login_is_expected: bool = False
+) -> None:
+    with wrap_playwright_errors(step):
+        async with page.expect_navigation(
+            wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS
+        ) as nav:
+            await page.click(selector, timeout=ELEMENT_TIMEOUT_MS)
+        response = await nav.value
+    await _check_landing(page, response, step, login_is_expected=login_is_expected)
+
+
+async def _click_in_frame(
+    frame: Frame,
+    selector: str,
+    step: str,
+    *,
+    timeout_ms: int = NAVIGATION_TIMEOUT_MS,
+    after_submit: bool = False,
+) -> _Landing:
+    """Click a button that posts the step; where the frame landed (after the checks)."""
+    with wrap_playwright_errors(step, after_submit=after_submit):
+        async with frame.expect_navigation(
+            wait_until="domcontentloaded", timeout=timeout_ms
+        ) as nav:
+            await frame.click(selector, timeout=ELEMENT_TIMEOUT_MS)
+        response = await nav.value
+    return await _check_landing(frame, response, step, after_submit=after_submit)
+
+
+async def _next_step(
+    frame: Frame,
+    selector: str,
+    expected: str,
+    step: str,
+    *,
+    timeout_ms: int = NAVIGATION_TIMEOUT_MS,
+) -> None:
+    """Post the step with ``selector``: refusals raise InvoiceRejected, ``expected`` comes next."""
+    landed = await _click_in_frame(frame, selector, step, timeout_ms=timeout_ms)
+    if landed.errors:
+        raise rejection(landed.errors)
+    if landed.step != expected:
+        raise PortalChanged(
+            f"{step}: the wizard went to step {landed.step!r}, expected {expected!r}"
+        )
+
+
+async def _check_landing(
+    surface: Surface,
+    response: Response | None,
+    step: str,
+    *,
+    after_submit: bool = False,
+    login_is_expected: bool = False,
+) -> _Landing:
+    """Busy, failing or refusing portal → PortalUnavailable; login page → SessionExpired."""
+    with wrap_playwright_errors(step, after_submit=after_submit):
+        marks: dict[str, Any] = await surface.evaluate(_LANDING_JS)
+    status = response.status if response is not None else 200
+    if marks["busy"] or status == 503:
+        message = marks["busy"] or f"HTTP {status}"
+        raise PortalUnavailable(f"{step}: {message}", after_submit=after_submit)
+    if status >= 500 or marks["failure"]:
+        detail = marks["failure"] or ""
+        raise PortalUnavailable(
+            f"{step}: HTTP {status} {detail}".rstrip(), after_submit=after_submit
+        )
+    if marks["login"] and not login_is_expected:
+        raise SessionExpired(
+            f"{step}: the portal showed its login page (session expired)", after_submit=after_submit
+        )
+    if marks["refused"] or marks["missing"]:
+        raise PortalUnavailable(
+            f"{step}: {marks['refused'] or marks['missing']}", after_submit=after_submit
+        )
+    errors = tuple((field, code, text) for field, code, text in marks["errors"])
+    return _Landing(step=marks["step"], errors=errors)
+
+
+async def _require_all(surface: Surface, expected: dict[str, str], step: str) -> None:
+    """The elements (selector → what) must be there, after a short wait; PortalChanged if not."""
+    with wrap_playwright_errors(step):
+        missing: list[str] = await surface.evaluate(
+            "sels => sels.filter(s => !document.querySelector(s))", list(expected)
+        )
+    if missing:
+        await _require(surface, missing[0], expected[missing[0]], step)  # maybe still rendering
+        with wrap_playwright_errors(step):
+            missing = await surface.evaluate(
+                "sels => sels.filter(s => !document.querySelector(s))", missing
+            )
+    if missing:
+        named = ", ".join(f"{expected[s]} ({s})" for s in missing)
+        raise PortalChanged(f"{step}: {named} not found on {surface.url}")
+
+
+async def _read(
+    surface: Surface, spec: dict[str, str], step: str, *, after_submit: bool = False
+) -> dict[str, str]:
+    """Texts (``selector``) or attributes (``selector@name``) the page must show, in one go."""
+    with wrap_playwright_errors(step, after_submit=after_submit):
+        found: dict[str, str | None] = await surface.evaluate(_READ_JS, spec)
+        missing = [key for key, value in found.items() if value is None]
+        if missing:  # give a page still rendering one short chance
+            selector = spec[missing[0]].split("@")[0]
+            await surface.wait_for_selector(selector, state="attached", timeout=ELEMENT_TIMEOUT_MS)
+            found = await surface.evaluate(_READ_JS, spec)
+    absent = [spec[key] for key, value in found.items() if value is None]
+    if absent:
+        raise PortalChanged(f"{step}: {', '.join(absent)} not found on {surface.url}")
+    return {key: value or "" for key, value in found.items()}
+
+
+async def _require(surface: Surface, selector: str, what: str, step: str) -> None:
+    """Wait briefly for an element the page must have; PortalChanged naming it otherwise."""
+    try:
+        await surface.wait_for_selector(selector, state="attached", timeout=ELEMENT_TIMEOUT_MS)
+    except PlaywrightTimeout as exc:
+        raise PortalChanged(f"{step}: {what} ({selector}) not found on {surface.url}") from exc
+    except PlaywrightError as exc:
+        raise PortalUnavailable(f"{step}: {str(exc).splitlines()[0][:300]}") from exc
+
+
+async def _count(surface: Surface, selector: str) -> int:
+    with wrap_playwright_errors(f"look for {selector}"):
+        return await surface.locator(selector).count()
+
+
+async def _text(surface: Surface, selector: str, step: str) -> str:
+    await _require(surface, selector, selector, step)
+    with wrap_playwright_errors(step):
+        return (await surface.locator(selector).first.inner_text()).strip()
+
+
+async def _attribute(surface: Surface, selector: str, name: str, step: str) -> str:
+    with wrap_playwright_errors(step):
+        value = await surface.locator(selector).first.get_attribute(name)
+    if not value:
+        raise PortalChanged(f"{step}: {selector} has no {name}")
+    return value
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def _lines_of(invoice: OutgoingInvoice) -> tuple[OutgoingLine, ...]:
+    """The invoice's lines, or one line for the net amount when the invoice has none."""
+    if invoice.lines:
+        return invoice.lines
+    net = invoice.total_amount - invoice.tax_amount
+    return (
+        OutgoingLine(
+            line_number=1,
+            description=f"Invoice {invoice.invoice_number}",
+            quantity=Decimal(1),
+            unit_price=net,
+            amount=net,
+        ),
+    )
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal as the wizard wants it: no exponent, no thousands separator."""
+    return format(value, "f")
+
+
+def _same(portal_number: str | None, ours: str) -> bool:
+    """Document numbers compare as the portal compares them: trimmed, case-insensitive."""
+    return (portal_number or "").strip().casefold() == ours.strip().casefold()
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _base(account: PortalAccount) -> str:
+    return account.login.portal_url.rstrip("/")

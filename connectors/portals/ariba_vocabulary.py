@@ -1,0 +1,119 @@
+"""The Ariba-style portal's vocabulary: its status words, refusals, dates and amounts, in ours.
+
+Kept apart from the driver's page mechanics so the mapping reads as a table and can be checked
+without a browser. Two status tracks decide our status: routing ``Failed`` (the invoice broke a
+customer rule) → REJECTED and ``Obsoleted`` → VOIDED whatever the invoice status says;
+otherwise the invoice status: ``Sent`` → PENDING_APPROVAL, ``Approved`` → APPROVED, ``Paid`` →
+PAID, ``Rejected`` → REJECTED, ``Canceled`` → VOIDED. A word the driver does not know is a
+changed portal (``PortalChanged``), never a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from connectors.portals.base import PortalStatus
+from connectors.portals.errors import InvoiceRejected, PortalChanged, RejectionCode
+
+#: routing statuses that decide the normalised status whatever the invoice status says
+ROUTING_MAP = {"failed": PortalStatus.REJECTED, "obsoleted": PortalStatus.VOIDED}
+#: routing statuses on the way to the customer: the invoice status decides
+ROUTING_IN_FLIGHT = frozenset({"queued", "sent", "acknowledged"})
+#: the portal's invoice status wording → our statuses
+STATUS_MAP = {
+    "sent": PortalStatus.PENDING_APPROVAL,
+    "approved": PortalStatus.APPROVED,
+    "paid": PortalStatus.PAID,
+    "rejected": PortalStatus.REJECTED,
+    "canceled": PortalStatus.VOIDED,
+    "cancelled": PortalStatus.VOIDED,
+}
+#: which code wins when the portal reports several problems at once
+REJECTION_PRECEDENCE = (
+    RejectionCode.DUPLICATE,
+    RejectionCode.PO_CLOSED,
+    RejectionCode.PO_MISSING,
+    RejectionCode.PO_AMOUNT_EXCEEDED,
+    RejectionCode.DATE_RULE,
+    RejectionCode.ATTACHMENT_INVALID,
+    RejectionCode.OTHER,
+)
+#: month abbreviations as the portal shows them ("15 Mar 2031")
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+SHOWN_DATE = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4})$")
+
+
+def rejection(errors: Sequence[tuple[str, str, str]]) -> InvoiceRejected:
+    """The portal's refusals as one rejection with the most telling code."""
+    codes = [rejection_code(field, text) for field, _, text in errors]
+    code = min(codes, key=REJECTION_PRECEDENCE.index)
+    return InvoiceRejected(code, "; ".join(text for _, _, text in errors))
+
+
+def rejection_code(field: str, text: str) -> RejectionCode:
+    lowered = text.lower()
+    if "invoice_duplicate" in lowered or "already received" in lowered:
+        return RejectionCode.DUPLICATE
+    if "order" in lowered and ("closed" in lowered or "obsolete" in lowered):
+        return RejectionCode.PO_CLOSED
+    if "exceeds the amount remaining" in lowered:
+        return RejectionCode.PO_AMOUNT_EXCEEDED
+    if "purchase order" in lowered and ("not accept" in lowered or "required" in lowered):
+        return RejectionCode.PO_MISSING
+    if field == "date" or "invoice date" in lowered:
+        return RejectionCode.DATE_RULE
+    if field == "attachments" or "attachment" in lowered:
+        return RejectionCode.ATTACHMENT_INVALID
+    return RejectionCode.OTHER
+
+
+def portal_status(routing: str, status: str) -> PortalStatus:
+    """Routing Failed/Obsoleted decide; on the way to the customer, the invoice status does."""
+    route = _norm(routing)
+    if route in ROUTING_MAP:
+        return ROUTING_MAP[route]
+    if route not in ROUTING_IN_FLIGHT:
+        raise PortalChanged(f"unknown routing status {routing!r} on the portal")
+    normalised = STATUS_MAP.get(_norm(status))
+    if normalised is None:
+        raise PortalChanged(f"unknown invoice status {status!r} on the portal")
+    return normalised
+
+
+def raw_status(status: str, routing: str) -> str:
+    return f"{status.strip()} (routing: {routing.strip()})"
+
+
+def shown_amount(text: str) -> Decimal | None:
+    """An amount as shown ("1,234.56 USD" or "1,234.56"), or None."""
+    number = text.strip().split(" ")[0].replace(",", "") if text.strip() else ""
+    try:
+        return Decimal(number) if number else None
+    except InvalidOperation:
+        return None
+
+
+def shown_date(text: str | None) -> dt.date | None:
+    """A date as the portal shows it ("15 Mar 2031"), or None."""
+    match = SHOWN_DATE.match((text or "").strip())
+    if match is None:
+        return None
+    day, month, year = match.groups()
+    number = MONTHS.get(month.lower())
+    try:
+        return dt.date(int(year), number, int(day)) if number else None
+    except ValueError:
+        return None
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
