@@ -10,7 +10,7 @@ families and never subject to faults:
     GET  /__sandbox/logins     every login attempt
     GET  /__sandbox/faults     current faults;   POST (JSON, partial update) to change them
     POST /__sandbox/reset      clear received invoices, logins, lock-outs, faults
-    POST /__sandbox/{family}/...   family-specific admin (Coupa: invoice lifecycle)
+    POST /__sandbox/{family}/...   family-specific admin (Coupa, Ariba: invoice lifecycle)
 
 Adding a family is one line in :data:`PORTAL_FAMILIES`.
 """
@@ -35,10 +35,12 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.config import LOGGING_CONFIG
 
+from sandbox.ariba_portal import AribaPortal
 from sandbox.catalog import Catalog
 from sandbox.coupa_portal import CoupaPortal
 from sandbox.faults import FaultControl, Faults, FaultsInvalid
 from sandbox.ledger import Ledger
+from sandbox.upload_portal import UploadPortal
 
 ADMIN_PREFIX = "/__sandbox"
 STATIC_SEGMENT = "/static/"
@@ -80,9 +82,19 @@ def _coupa(catalog: Catalog, ledger: Ledger, faults: FaultControl, prefix: str) 
     return CoupaPortal(catalog, ledger=ledger, faults=faults, prefix=prefix)
 
 
-#: family → factory; each one is mounted at ``/{family}`` (ariba and upload come later)
+def _ariba(catalog: Catalog, ledger: Ledger, faults: FaultControl, prefix: str) -> PortalFamily:
+    return AribaPortal(catalog, ledger=ledger, faults=faults, prefix=prefix)
+
+
+def _upload(catalog: Catalog, ledger: Ledger, faults: FaultControl, prefix: str) -> PortalFamily:
+    return UploadPortal(catalog, ledger=ledger, faults=faults, prefix=prefix)
+
+
+#: family → factory; each one is mounted at ``/{family}``
 PORTAL_FAMILIES: Mapping[str, FamilyFactory] = {
     "coupa": _coupa,
+    "ariba": _ariba,
+    "upload": _upload,
 }
 
 

@@ -344,6 +344,7 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
     from sandbox.faults import Faults
     from sandbox.seeder import portal_catalog
     from sandbox.server import serve_forever
+    from worker.demo import DEMO_FAMILIES
 
     faults = Faults(
         latency_ms=args.latency_ms,
@@ -354,7 +355,7 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
         layout=args.layout,
         seed=args.seed,
     )
-    catalog = portal_catalog(today=dt.date.today())
+    catalog = portal_catalog(today=dt.date.today(), families=DEMO_FAMILIES)
     print(f"stand-in portals on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     serve_forever(catalog, args.host, args.port, faults)
     return EXIT_OK

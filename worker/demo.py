@@ -19,7 +19,8 @@ from config.settings import Settings
 from connectors.oracle.store import Store
 from worker.progress import ProgressReporter, summary_table
 
-DEMO_FAMILIES: tuple[str, ...] = ("coupa",)
+#: the demo spreads its customers over the three stand-in portal families
+DEMO_FAMILIES: tuple[str, ...] = ("coupa", "ariba", "upload")
 
 
 def seed_if_empty(settings: Settings, store: Store, *, portal_base_url: str) -> str:

@@ -152,16 +152,22 @@ def make_workspace(tmp_path: Path) -> Iterator[Callable[..., Workspace]]:
     sandboxes: list[RunningSandbox] = []
 
     def make(
-        accounts: tuple[str, ...] | None = DEFAULT_ACCOUNTS, faults: Faults | None = None
+        accounts: tuple[str, ...] | None = DEFAULT_ACCOUNTS,
+        faults: Faults | None = None,
+        families: tuple[str, ...] = ("coupa",),
     ) -> Workspace:
-        catalog = portal_catalog(today=TODAY)
+        catalog = portal_catalog(today=TODAY, families=families)
         sandbox = start_sandbox(catalog, faults=faults or Faults())
         sandboxes.append(sandbox)
         db_url = f"sqlite:///{tmp_path / 'arworker.db'}"
         store = Store(create_engine(DatabaseSettings(url=db_url)), org_ids=[204])
         store.create_schema(include_ebs_stand_ins=True)
         seed_demo_book(
-            store.engine, portal_base_url=sandbox.url, today=TODAY, secrets_dir=tmp_path / "secrets"
+            store.engine,
+            portal_base_url=sandbox.url,
+            today=TODAY,
+            secrets_dir=tmp_path / "secrets",
+            families=families,
         )
         if accounts is not None:
             _enable_only(store, accounts)

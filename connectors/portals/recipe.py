@@ -1,0 +1,358 @@
+"""The recipe driver: any portal a TOML recipe describes, driven without portal-specific Python.
+
+Most of a collections team's portals are simple upload portals that change now and then; a
+Python driver per portal does not scale, a checked recipe does (``config/portals/<code>.toml``,
+:mod:`connectors.portals.recipe_model`). :class:`RecipeDriver` meets the driver contract from a
+loaded recipe and keeps the promises of the hand-written drivers:
+
+- nothing is retried here and nothing is submitted twice: every failure after the submit click
+  is ``PortalUnavailable(after_submit=True)``, so the caller looks the invoice up first;
+- the portal's own words become ``InvoiceRejected`` with the code of the first
+  ``[[rejections]]`` rule that matches them (``OTHER`` when none does), whether the form
+  refused them at once or the portal's validation did later ("Invoices in error");
+- a portal that validates later is watched on its status page until the upload leaves its
+  "Processing" statuses, or until the recipe's timeout, after which the upload stands as
+  received and the status job reads the verdict;
+- a selector that finds nothing is ``PortalChanged`` naming the recipe file, line and key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pyotp
+import structlog
+
+from connectors.portals.base import (
+    InvoiceDocument,
+    OutgoingInvoice,
+    OutgoingLine,
+    PortalAccount,
+    PortalInvoice,
+    PortalReceipt,
+    PortalStatus,
+)
+from connectors.portals.errors import (
+    InvoiceRejected,
+    LoginFailed,
+    PortalChanged,
+    PortalError,
+    PortalUnavailable,
+    RejectionCode,
+    wrap_playwright_errors,
+)
+from connectors.portals.recipe_files import LoadedRecipe
+from connectors.portals.recipe_model import LinesSection
+from connectors.portals.recipe_page import RecipePage, StatusRow, norm, same_number
+from connectors.portals.recipe_template import (
+    TemplateValues,
+    account_values,
+    document_values,
+    invoice_values,
+    line_values,
+    parse_amount,
+)
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+log = structlog.get_logger()
+
+
+class RecipeDriver:
+    """Drives the portal its recipe describes; holds no page, only the checked recipe."""
+
+    def __init__(self, loaded: LoadedRecipe) -> None:
+        self.loaded = loaded
+        self.recipe = loaded.recipe
+        self.family = loaded.code
+        self._rules = [
+            (re.compile(rule.pattern, re.IGNORECASE), rule.code) for rule in self.recipe.rejections
+        ]
+        self._status_map = {norm(raw): status for raw, status in self.recipe.status.map.items()}
+
+    # --- the contract -----------------------------------------------------------------------
+
+    async def login(self, page: Page, account: PortalAccount) -> None:
+        """The recipe's login steps, then its TOTP step if asked; LoginFailed on refusal."""
+        spec = self.recipe.login
+        session = RecipePage(page, self.loaded, account)
+        values: TemplateValues = {"account": account_values(account)}
+        await session.open(spec.open, ("login", "open"), values, login_is_expected=True)
+        if await session.count(spec.signed_in):
+            return  # the stored session is still good
+        await session.run_steps(("login", "steps"), spec.steps, values)
+        await session.click_and_land(spec.submit, ("login", "submit"), login_is_expected=True)
+        await self._raise_refusal(session, spec.error)
+        totp = spec.totp
+        if totp is not None and await session.count(totp.field):
+            secret = account.login.totp_secret
+            if secret is None:
+                raise LoginFailed(
+                    "the portal asks for a verification code but the portal account has no "
+                    "TOTP secret configured"
+                )
+            field = await session.element(totp.field, ("login", "totp", "field"))
+            with wrap_playwright_errors("login: verification code"):
+                await field.fill(pyotp.TOTP(secret.get_secret_value()).now())
+            await session.click_and_land(
+                totp.submit, ("login", "totp", "submit"), login_is_expected=True
+            )
+            await self._raise_refusal(session, totp.error, spec.error)
+        await session.element(spec.signed_in, ("login", "signed_in"))
+
+    async def find_invoice(
+        self, page: Page, account: PortalAccount, invoice_number: str
+    ) -> PortalInvoice | None:
+        """The invoice's row on the status page, or None.
+
+        Several uploads of one number (a refused one, then the corrected one): the newest the
+        portal did not refuse wins, else the newest.
+        """
+        session = RecipePage(page, self.loaded, account)
+        row = await self._row(session, account, invoice_number)
+        return self._invoice(session, row, invoice_number) if row is not None else None
+
+    async def invoice_status(
+        self, page: Page, account: PortalAccount, invoice_number: str
+    ) -> PortalInvoice | None:
+        """What the status page says of the invoice: status, dates, reason, payment."""
+        return await self.find_invoice(page, account, invoice_number)
+
+    async def submit_invoice(
+        self,
+        page: Page,
+        account: PortalAccount,
+        invoice: OutgoingInvoice,
+        document: InvoiceDocument,
+    ) -> PortalReceipt:
+        """Open the form, run the steps, submit once, read the confirmation (and the verdict)."""
+        spec = self.recipe.submit
+        session = RecipePage(page, self.loaded, account)
+        values: TemplateValues = {
+            "invoice": invoice_values(invoice),
+            "account": account_values(account),
+            "document": document_values(document),
+        }
+        await session.open(spec.open, ("submit", "open"), values)
+        await session.run_steps(("submit", "steps"), spec.steps, values, document=document)
+        if spec.lines is not None:
+            await self._fill_lines(session, spec.lines, invoice, values)
+        await session.click_and_land(spec.button, ("submit", "button"), after_submit=True)
+        receipt = await self._confirmation(session, invoice)
+        if spec.processing is None:
+            return receipt
+        return await self._verdict(session, account, invoice, receipt)
+
+    # --- submitting -------------------------------------------------------------------------
+
+    async def _fill_lines(
+        self,
+        session: RecipePage,
+        spec: LinesSection,
+        invoice: OutgoingInvoice,
+        values: TemplateValues,
+    ) -> None:
+        """Make the lines table hold exactly the invoice's lines, then type each row."""
+        lines = _lines_of(invoice)
+        where = session.where(("submit", "lines", "row"))
+        rows = session.page.locator(spec.row)
+        with wrap_playwright_errors(where):
+            present = await rows.count()
+            for index in range(present - 1, len(lines) - 1, -1):
+                if spec.remove is None:
+                    raise PortalChanged(
+                        f"{where}: the form has {present} line rows for {len(lines)} lines "
+                        "and [submit.lines] names no 'remove' button"
+                    )
+                remove = await session.element(
+                    spec.remove, ("submit", "lines", "remove"), scope=rows.nth(index)
+                )
+                await remove.click(timeout=session.element_ms)
+            for _ in range(len(lines) - min(present, len(lines))):
+                if spec.add is None:
+                    raise PortalChanged(f"{where}: more lines than rows and no 'add' button")
+                add = await session.element(spec.add, ("submit", "lines", "add"))
+                await add.click(timeout=session.element_ms)
+            if await rows.count() != len(lines):
+                raise PortalChanged(f"{where}: the lines table did not take {len(lines)} rows")
+        for index, line in enumerate(lines):
+            row_values: TemplateValues = {**values, "line": line_values(line)}
+            await session.run_steps(
+                ("submit", "lines", "steps"), spec.steps, row_values, scope=rows.nth(index)
+            )
+
+    async def _confirmation(self, session: RecipePage, invoice: OutgoingInvoice) -> PortalReceipt:
+        """The confirmation's reference, or the form's errors as a rejection."""
+        spec = self.recipe.submit
+        step = f"submit invoice {invoice.invoice_number}"
+        if await session.count(spec.confirmation.reference):
+            reference = await session.text(
+                spec.confirmation.reference,
+                ("submit", "confirmation", "reference"),
+                after_submit=True,
+            )
+            confirmed = invoice.invoice_number
+            if spec.confirmation.number is not None:
+                confirmed = await session.text(
+                    spec.confirmation.number,
+                    ("submit", "confirmation", "number"),
+                    after_submit=True,
+                )
+            if not reference or not same_number(confirmed, invoice.invoice_number):
+                raise PortalUnavailable(
+                    f"{step}: the confirmation names invoice {confirmed!r} / {reference!r}",
+                    after_submit=True,
+                )
+            return PortalReceipt(
+                invoice_number=invoice.invoice_number,
+                portal_reference=reference,
+                message=f"Submitted to the portal as {reference}",
+            )
+        errors = await session.texts(spec.errors, ("submit", "errors"), after_submit=True)
+        if errors:
+            raise InvoiceRejected(self.classify(errors), "; ".join(errors))
+        raise PortalUnavailable(
+            f"{step}: the portal showed neither a confirmation nor an error", after_submit=True
+        )
+
+    async def _verdict(
+        self,
+        session: RecipePage,
+        account: PortalAccount,
+        invoice: OutgoingInvoice,
+        receipt: PortalReceipt,
+    ) -> PortalReceipt:
+        """Watch the status page until the upload is validated; its failure is a rejection."""
+        processing = self.recipe.submit.processing
+        assert processing is not None  # only called when the recipe has it
+        pending = {norm(raw) for raw in processing.statuses}
+        deadline = time.monotonic() + processing.timeout_ms / 1000
+        number = invoice.invoice_number
+        while True:
+            try:
+                row = await self._row(session, account, number, receipt.portal_reference)
+                found = self._invoice(session, row, number) if row is not None else None
+            except PortalError as exc:
+                # the portal has the upload; its verdict is the status job's to read
+                log.warning("recipe.verdict_unread", portal=self.family, error=str(exc))
+                return _still_processing(receipt, f"its status could not be read ({exc.code})")
+            if found is not None and norm(found.raw_status) not in pending:
+                break
+            if time.monotonic() >= deadline:
+                return _still_processing(
+                    receipt, f"still processing after {_seconds(processing.timeout_ms)}"
+                )
+            await asyncio.sleep(processing.poll_interval_ms / 1000)
+        if found.status is PortalStatus.REJECTED:
+            reason = found.reason or found.raw_status
+            raise InvoiceRejected(self.classify([reason]), reason)
+        return PortalReceipt(
+            invoice_number=receipt.invoice_number,
+            portal_reference=found.portal_reference or receipt.portal_reference,
+            message=f"Submitted to the portal as {receipt.portal_reference}: {found.raw_status}",
+        )
+
+    def classify(self, messages: Sequence[str]) -> RejectionCode:
+        """The code of the first ``[[rejections]]`` rule matching any message; else OTHER."""
+        for pattern, code in self._rules:
+            if any(pattern.search(message) for message in messages):
+                return code
+        return RejectionCode.OTHER
+
+    # --- reading the status page ------------------------------------------------------------
+
+    async def _row(
+        self,
+        session: RecipePage,
+        account: PortalAccount,
+        number: str,
+        reference: str | None = None,
+    ) -> StatusRow | None:
+        """The row of ``number`` (of the account's customer; ``reference``'s if given)."""
+        values: TemplateValues = {"invoice": {"number": number}, "account": account_values(account)}
+        rows = await session.status_rows(number, values) or []
+        buyer = norm(account.buyer_name or "")
+        has_buyer = self.recipe.status.columns.buyer is not None
+        mine = [
+            row
+            for row in rows
+            if same_number(row.get("number"), number)
+            and (not buyer or not has_buyer or norm(row.get("buyer") or "") == buyer)
+        ]
+        if reference is not None and self.recipe.status.columns.reference is not None:
+            # not the upload just made (an older one of that number): not listed yet
+            mine = [row for row in mine if row.get("reference") == reference]
+        # the live upload of that number wins over attempts the portal refused
+        live = [row for row in mine if self._status_of(row) is not PortalStatus.REJECTED]
+        return (live or mine)[0] if mine else None
+
+    def _status_of(self, row: StatusRow) -> PortalStatus | None:
+        return self._status_map.get(norm(row.get("status") or ""))
+
+    def _invoice(self, session: RecipePage, row: StatusRow, number: str) -> PortalInvoice:
+        raw = row.get("status")
+        if raw is None:
+            raise PortalChanged(
+                f"{session.where(('status', 'columns', 'status'))}: the row of {number} "
+                "shows no status"
+            )
+        status = self._status_map.get(norm(raw))
+        if status is None:
+            raise PortalChanged(
+                f"unknown status {raw!r} on the portal; [status.map] knows "
+                f"{', '.join(self.recipe.status.map)} ({session.where(('status', 'map'))})"
+            )
+        amount = row.get("amount")
+        return PortalInvoice(
+            invoice_number=row.get("number") or number,
+            portal_reference=row.get("reference"),
+            raw_status=raw,
+            status=status,
+            amount=parse_amount(amount, session.base_locale(("status",))) if amount else None,
+            status_date=session.parse_date(row.get("status_date")),
+            reason=row.get("reason"),
+            projected_pay_date=session.parse_date(row.get("projected_pay_date")),
+            payment_date=session.parse_date(row.get("payment_date")),
+            payment_reference=row.get("payment_reference"),
+        )
+
+    async def _raise_refusal(self, session: RecipePage, *selectors: str | None) -> None:
+        for selector in selectors:
+            if selector is not None and await session.count(selector):
+                message = await session.text(selector, ("login", "error"))
+                raise LoginFailed(message or "the portal refused the sign-in")
+
+
+def _seconds(timeout_ms: int) -> str:
+    return f"{timeout_ms / 1000:g} s"
+
+
+def _still_processing(receipt: PortalReceipt, why: str) -> PortalReceipt:
+    return PortalReceipt(
+        invoice_number=receipt.invoice_number,
+        portal_reference=receipt.portal_reference,
+        message=f"Submitted to the portal as {receipt.portal_reference}; {why}: the status "
+        "job will read the portal's verdict",
+    )
+
+
+def _lines_of(invoice: OutgoingInvoice) -> tuple[OutgoingLine, ...]:
+    """The invoice's lines, or one line for the net amount when it has none."""
+    if invoice.lines:
+        return invoice.lines
+    net = invoice.total_amount - invoice.tax_amount
+    return (
+        OutgoingLine(
+            line_number=1,
+            description=f"Invoice {invoice.invoice_number}",
+            quantity=Decimal(1),
+            unit_price=net,
+            amount=net,
+        ),
+    )

@@ -1,0 +1,413 @@
+"""One recipe operation on one page: open, run steps, check where we landed, read rows.
+
+The recipe driver (:mod:`connectors.portals.recipe`) decides *what* to do; this module does it
+on a Playwright page with the recipe's selectors and timeouts, and turns every surprise into the
+error the queue expects (design §5): the portal's login page mid-flow is ``SessionExpired``, a
+busy or 5xx page ``PortalUnavailable`` (``after_submit`` once the submit button was clicked),
+a selector that finds nothing ``PortalChanged`` naming the recipe file, line and key that holds
+it. Values typed from secret templates never appear in an error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import FilePayload
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from connectors.portals.base import InvoiceDocument, PortalAccount
+from connectors.portals.errors import (
+    InvoiceRejected,
+    PortalChanged,
+    PortalUnavailable,
+    RejectionCode,
+    SessionExpired,
+    wrap_playwright_errors,
+)
+from connectors.portals.recipe_files import LoadedRecipe
+from connectors.portals.recipe_model import Loc, StatusColumns, Step
+from connectors.portals.recipe_template import (
+    FieldKind,
+    NumberLocale,
+    TemplateInvalid,
+    TemplateValues,
+    number_locale,
+    parse_template,
+    render,
+)
+
+if TYPE_CHECKING:
+    from playwright.async_api import Locator, Page, Response
+
+MAX_LIST_PAGES = 25  #: pages of status rows read before giving up on a number
+ACCOUNT_LOCALE_OPTION = "locale"  #: a portal account option that overrides the recipe's locale
+
+_LANDING_JS = """([login, busy, failure]) => {
+  const text = sel => { const e = sel && document.querySelector(sel);
+                        return e ? (e.textContent || '').trim() || sel : null; };
+  return { login: !!document.querySelector(login), busy: text(busy), failure: text(failure) };
+}"""
+
+_ROWS_JS = """(rows, columns) => rows.map(row => {
+  const out = {};
+  for (const [name, spec] of Object.entries(columns)) {
+    const at = spec.lastIndexOf('@');
+    const sel = (at >= 0 ? spec.slice(0, at) : spec).trim();
+    const attr = at >= 0 ? spec.slice(at + 1).trim() : null;
+    const el = sel ? row.querySelector(sel) : row;
+    out[name] = !el ? null : (attr ? el.getAttribute(attr) : (el.textContent || '').trim());
+  }
+  return out;
+})"""
+
+_OPTIONS_JS = "e => Array.from(e.options || []).map(o => [(o.textContent || '').trim(), o.value])"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StatusRow:
+    """One row of the status list, as text (None where the row has no such cell)."""
+
+    cells: Mapping[str, str | None]
+
+    def get(self, name: str) -> str | None:
+        value = self.cells.get(name)
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+class RecipePage:
+    """A page driven by a recipe for one portal account, during one driver call."""
+
+    def __init__(self, page: Page, loaded: LoadedRecipe, account: PortalAccount) -> None:
+        self.page = page
+        self.loaded = loaded
+        self.recipe = loaded.recipe
+        self.account = account
+        self.base = account.login.portal_url.rstrip("/")
+        self._page_locale: NumberLocale | None = None
+        timeouts = loaded.recipe.timeouts
+        self.element_ms = timeouts.element_ms
+        self.navigation_ms = timeouts.navigation_ms
+        self.submit_ms = timeouts.submit_ms
+
+    # --- where am I -------------------------------------------------------------------------
+
+    def where(self, loc: Loc) -> str:
+        return self.loaded.where(loc)
+
+    async def open(
+        self, path: str, loc: Loc, values: TemplateValues, *, login_is_expected: bool = False
+    ) -> None:
+        """Go to a recipe path (templates URL-encoded) and check the landing page."""
+        url = self.base + self.render(path, loc, values, for_url=True)
+        step = f"open {self.where(loc)}"
+        with wrap_playwright_errors(step):
+            response = await self.page.goto(
+                url, wait_until="domcontentloaded", timeout=self.navigation_ms
+            )
+        self._page_locale = None
+        await self.check_landing(response, step, login_is_expected=login_is_expected)
+
+    async def click_and_land(
+        self,
+        selector: str,
+        loc: Loc,
+        *,
+        scope: Locator | None = None,
+        after_submit: bool = False,
+        login_is_expected: bool = False,
+    ) -> None:
+        """Click an element that loads a page, wait for it, check where we landed."""
+        step = f"click {self.where(loc)}"
+        target = await self.element(selector, loc, scope=scope)
+        timeout_ms = self.submit_ms if after_submit else self.navigation_ms
+        with wrap_playwright_errors(step, after_submit=after_submit):
+            async with self.page.expect_navigation(
+                wait_until="domcontentloaded", timeout=timeout_ms
+            ) as navigation:
+                await target.click(timeout=self.element_ms)
+            response = await navigation.value
+        self._page_locale = None
+        await self.check_landing(
+            response, step, after_submit=after_submit, login_is_expected=login_is_expected
+        )
+
+    async def check_landing(
+        self,
+        response: Response | None,
+        step: str,
+        *,
+        after_submit: bool = False,
+        login_is_expected: bool = False,
+    ) -> None:
+        """Busy or failing portal → PortalUnavailable; its login page mid-flow → SessionExpired."""
+        pages = self.recipe.pages
+        with wrap_playwright_errors(step, after_submit=after_submit):
+            marks: dict[str, Any] = await self.page.evaluate(
+                _LANDING_JS, [pages.login, pages.busy, pages.failure]
+            )
+        status = response.status if response is not None else 200
+        if marks["busy"] or status in (429, 503):
+            message = marks["busy"] or f"HTTP {status}"
+            raise PortalUnavailable(f"{step}: {message}", after_submit=after_submit)
+        if status >= 500 or marks["failure"]:
+            detail = f"HTTP {status} {marks['failure'] or ''}".strip()
+            raise PortalUnavailable(f"{step}: {detail}", after_submit=after_submit)
+        if marks["login"] and not login_is_expected:
+            raise SessionExpired(
+                f"{step}: the portal showed its login page (session expired)",
+                after_submit=after_submit,
+            )
+
+    # --- elements ---------------------------------------------------------------------------
+
+    async def element(self, selector: str, loc: Loc, *, scope: Locator | None = None) -> Locator:
+        """The first element matching ``selector`` (inside ``scope``); PortalChanged if none."""
+        root = scope if scope is not None else self.page
+        target = root.locator(selector).first
+        try:
+            await target.wait_for(state="attached", timeout=self.element_ms)
+        except PlaywrightTimeout as exc:
+            raise PortalChanged(
+                f"{selector!r} found nothing on {self.page.url} ({self.where(loc)})"
+            ) from exc
+        except PlaywrightError as exc:
+            raise PortalUnavailable(f"{self.where(loc)}: {_first_line(exc)}") from exc
+        return target
+
+    async def count(self, selector: str) -> int:
+        with wrap_playwright_errors(f"look for {selector}"):
+            return await self.page.locator(selector).count()
+
+    async def text(self, selector: str, loc: Loc, *, after_submit: bool = False) -> str:
+        target = await self.element(selector, loc)
+        with wrap_playwright_errors(self.where(loc), after_submit=after_submit):
+            return (await target.inner_text()).strip()
+
+    async def texts(self, selector: str, loc: Loc, *, after_submit: bool = False) -> list[str]:
+        with wrap_playwright_errors(self.where(loc), after_submit=after_submit):
+            found: list[str] = await self.page.locator(selector).evaluate_all(
+                "els => els.map(e => (e.textContent || '').trim()).filter(t => t)"
+            )
+        return found
+
+    # --- steps ------------------------------------------------------------------------------
+
+    async def run_steps(
+        self,
+        base: Loc,
+        steps: Sequence[Step],
+        values: TemplateValues,
+        *,
+        document: InvoiceDocument | None = None,
+        scope: Locator | None = None,
+    ) -> None:
+        for index, step in enumerate(steps):
+            await self.run_step((*base, index), step, values, document=document, scope=scope)
+
+    async def run_step(
+        self,
+        loc: Loc,
+        step: Step,
+        values: TemplateValues,
+        *,
+        document: InvoiceDocument | None = None,
+        scope: Locator | None = None,
+    ) -> None:
+        action = step.action
+        target_loc = (*loc, action)
+        if action == "click" and step.navigates:
+            await self.click_and_land(step.target, target_loc, scope=scope)
+            return
+        if action == "upload":
+            await self._upload(step, target_loc, document, scope=scope)
+            return
+        target = await self.element(step.target, target_loc, scope=scope)
+        secret = any(_is_secret(source) for _, source in step.templates())
+        step_name = self.where(target_loc)
+        try:
+            with wrap_playwright_errors(step_name):
+                if action == "fill":
+                    assert step.value is not None  # the model requires it
+                    text = await self.render_step(step.value, (*loc, "value"), values)
+                    await target.fill(text, timeout=self.element_ms)
+                elif action == "select":
+                    await self._select(target, step, loc, values)
+                elif action == "click":
+                    await target.click(timeout=self.element_ms)
+                elif action == "check":
+                    await target.check(timeout=self.element_ms)
+                elif action == "expect":
+                    assert step.text is not None  # the model requires it
+                    wanted = await self.render_step(step.text, (*loc, "text"), values)
+                    shown = (await target.inner_text()).strip()
+                    if norm(shown) != norm(wanted):
+                        raise PortalChanged(
+                            f"{step_name}: the page shows {shown!r} where {wanted!r} was "
+                            "expected; nothing was submitted"
+                        )
+        except PortalUnavailable:
+            if secret:  # Playwright's message may quote what was typed
+                raise PortalUnavailable(f"{step_name}: could not type the secret") from None
+            raise
+
+    async def _select(self, target: Locator, step: Step, loc: Loc, values: TemplateValues) -> None:
+        options: list[list[str]] = await target.evaluate(_OPTIONS_JS)
+        key, source = ("label", step.label) if step.label is not None else ("value", step.value)
+        assert source is not None  # the model requires one of them
+        wanted = await self.render_step(source, (*loc, key), values)
+        index = 0 if key == "label" else 1
+        match = next((o for o in options if o[index] == wanted), None) or next(
+            (o for o in options if norm(o[index]) == norm(wanted)), None
+        )
+        if match is None:
+            offered = ", ".join(o[index] for o in options if o[1]) or "none"
+            message = (
+                f"the portal offers no {key} {wanted!r} in {step.target!r} (offered: {offered})"
+            )
+            if "invoice" in parse_template(source).namespaces:
+                raise InvoiceRejected(RejectionCode.OTHER, message[0].upper() + message[1:])
+            raise PortalChanged(f"{self.where((*loc, key))}: {message}")
+        await target.select_option(value=match[1], timeout=self.element_ms)
+
+    async def _upload(
+        self,
+        step: Step,
+        loc: Loc,
+        document: InvoiceDocument | None,
+        *,
+        scope: Locator | None,
+    ) -> None:
+        if document is None:
+            raise PortalChanged(f"{self.where(loc)}: an upload step outside [submit]")
+        payload: FilePayload = {
+            "name": document.file_name,
+            "mimeType": document.content_type,
+            "buffer": document.data,
+        }
+        if step.button is None:
+            target = await self.element(step.target, loc, scope=scope)
+            with wrap_playwright_errors(self.where(loc)):
+                await target.set_input_files([payload], timeout=self.element_ms)
+            return
+        button = await self.element(step.button, (*loc[:-1], "button"), scope=scope)
+        with wrap_playwright_errors(self.where(loc)):
+            async with self.page.expect_file_chooser(timeout=self.element_ms) as chooser:
+                await button.click(timeout=self.element_ms)
+            await (await chooser.value).set_files([payload], timeout=self.element_ms)
+
+    # --- templates --------------------------------------------------------------------------
+
+    def render(self, source: str, loc: Loc, values: TemplateValues, *, for_url: bool) -> str:
+        """A template that needs no locale (paths, labels, texts)."""
+        return render(parse_template(source), values, locale=self.base_locale(loc), for_url=for_url)
+
+    async def render_step(self, source: str, loc: Loc, values: TemplateValues) -> str:
+        """A step's template; amounts follow the page's locale when the recipe says where."""
+        template = parse_template(source)
+        locale = await self.locale(loc) if template.needs_locale else self.base_locale(loc)
+        return render(template, values, locale=locale)
+
+    async def locale(self, loc: Loc) -> NumberLocale:
+        """The page's declared locale (read once a page), else the account's, else the recipe's."""
+        source = self.recipe.portal.locale_from
+        if source is None:
+            return self.base_locale(loc)
+        if self._page_locale is None:
+            with wrap_playwright_errors(self.where(loc)):
+                found = self.page.locator(source.selector).first
+                declared = (
+                    await found.get_attribute(source.attribute) if await found.count() else None
+                )
+            if not declared:
+                return self.base_locale(loc)
+            try:
+                self._page_locale = number_locale(declared)
+            except TemplateInvalid as exc:
+                raise PortalChanged(
+                    f"{self.where(('portal', 'locale_from'))}: the page declares {exc}"
+                ) from exc
+        return self._page_locale
+
+    def base_locale(self, loc: Loc) -> NumberLocale:
+        option = self.account.options.get(ACCOUNT_LOCALE_OPTION)
+        if not option:
+            return number_locale(self.recipe.portal.locale)
+        try:
+            return number_locale(option)
+        except TemplateInvalid as exc:
+            raise PortalChanged(
+                f"portal account {self.account.portal_account_id} option "
+                f"{ACCOUNT_LOCALE_OPTION!r}: {exc}"
+            ) from exc
+
+    # --- status rows ------------------------------------------------------------------------
+
+    async def status_rows(self, number: str, values: TemplateValues) -> list[StatusRow] | None:
+        """Rows of the status search for ``number`` across pages; None when the portal has none.
+
+        Stops at the first page holding a row with that number.
+        """
+        status = self.recipe.status
+        await self.open(status.open, ("status", "open"), values)
+        await self.run_steps(("status", "steps"), status.steps, values)
+        columns = _column_specs(status.columns)
+        rows: list[StatusRow] = []
+        for _ in range(MAX_LIST_PAGES):
+            await self.element(f"{status.rows}, {status.empty}", ("status", "rows"))
+            if await self.count(status.empty) and not await self.count(status.rows):
+                return rows or None
+            with wrap_playwright_errors(self.where(("status", "rows"))):
+                found = await self.page.locator(status.rows).evaluate_all(_ROWS_JS, columns)
+            rows.extend(StatusRow(cells=cells) for cells in found)
+            if any(same_number(row.get("number"), number) for row in rows):
+                return rows
+            if status.next_page is None or not await self.count(status.next_page):
+                return rows
+            link = await self.element(status.next_page, ("status", "next_page"))
+            with wrap_playwright_errors(self.where(("status", "next_page"))):
+                next_url = await link.get_attribute("href")
+            if not next_url:
+                raise PortalChanged(f"{self.where(('status', 'next_page'))}: no href")
+            with wrap_playwright_errors(self.where(("status", "next_page"))):
+                response = await self.page.goto(
+                    urljoin(self.page.url, next_url),
+                    wait_until="domcontentloaded",
+                    timeout=self.navigation_ms,
+                )
+            await self.check_landing(response, self.where(("status", "next_page")))
+        return rows
+
+    def parse_date(self, text: str | None) -> dt.date | None:
+        if not text:
+            return None
+        try:
+            return dt.datetime.strptime(text.strip(), self.recipe.status.date_format).date()
+        except ValueError:
+            return None
+
+
+def _column_specs(columns: StatusColumns) -> dict[str, str]:
+    return {name: spec for name, spec in columns.model_dump().items() if spec}
+
+
+def _is_secret(source: str) -> bool:
+    return any(p.kind is FieldKind.SECRET for p in parse_template(source).placeholders)
+
+
+def same_number(shown: str | None, ours: str) -> bool:
+    """Numbers compare as portals compare them: trimmed, case-insensitive."""
+    return (shown or "").strip().casefold() == ours.strip().casefold()
+
+
+def norm(text: str) -> str:
+    """Whitespace collapsed, case folded: how labels and statuses are compared."""
+    return " ".join(text.split()).casefold()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0][:300]
