@@ -299,8 +299,12 @@ def _config_check(args: argparse.Namespace) -> int:
     from config.settings import load_settings
     from worker.config_report import effective_configuration, render_configuration
 
+    from connectors.portals.registry import driver_for, known_families
+
     settings = load_settings()
     report = effective_configuration(settings)
+    # every portal driver and recipe must load: a broken recipe is a configuration error
+    report["portals"] = {family: type(driver_for(family)).__name__ for family in known_families()}
     if args.json:
         print(json.dumps(report, default=str))
     else:

@@ -108,3 +108,15 @@ def test_unknown_account_resync_exits_2(tmp_path: Path) -> None:
     result = arworker(tmp_path, "resync", "--queue", "NOPE", ARWORKER_DATABASE__URL=db)
     assert result.returncode == 2
     assert "NOPE" in result.stderr
+
+
+def test_config_check_refuses_a_broken_recipe(tmp_path: Path) -> None:
+    """A portal recipe with a mistake fails ``config check`` with its file, line and key."""
+    recipes = tmp_path / "portals"
+    recipes.mkdir()
+    shipped = (REPO / "config" / "portals" / "upload.toml").read_text()
+    (recipes / "acme.toml").write_text(shipped.replace("{invoice.number}", "{invoice.nubmer}", 1))
+    result = arworker(tmp_path, "config", "check", ARWORKER_PORTALS_DIR=str(recipes))
+    assert result.returncode == 2
+    assert "acme.toml, line" in result.stderr
+    assert "unknown invoice field 'nubmer'" in result.stderr
