@@ -259,7 +259,7 @@ def test_sigterm_mid_run_exits_cleanly(make_workspace) -> None:  # type: ignore[
 
 @pytest.fixture
 def pg_workspace(pg_schema_url: str, tmp_path: Path) -> Iterator[Workspace]:
-    """The default three-customer world on PostgreSQL (a schema of its own, dropped after)."""
+    """The default two-customer world on PostgreSQL (a schema of its own, dropped after)."""
     catalog = portal_catalog(today=TODAY)
     with start_sandbox(catalog, faults=Faults(latency_ms=20)) as sandbox:
         store = Store(create_engine(DatabaseSettings(url=pg_schema_url)), org_ids=[204])
