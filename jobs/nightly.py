@@ -13,8 +13,8 @@ import time
 from jobs.context import JobContext
 from jobs.drain import drain_queue
 from jobs.lease_owner import owner_is_alive, owner_prefix
-from jobs.status import poll_statuses
 from jobs.run_summary import RunSummary
+from jobs.status import poll_statuses
 
 JOB_NAME = "nightly"
 ENQUEUE_WAIT_S = 300.0

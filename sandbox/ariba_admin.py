@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from sandbox.admin_bodies import date_field, iso_day, str_field
 from sandbox.ariba_records import (
     ROUTING_NAMES,
     STATUS_NAMES,
@@ -92,8 +93,8 @@ def _status_change(body: Any) -> tuple[str, StatusChange, str | None]:
     buyer = body.get("buyer")
     if not isinstance(buyer, str) or not buyer:
         raise ValueError("'buyer' (customer code) is required")
-    routing_name = _str_field(body, "routing")
-    status_name = _str_field(body, "status")
+    routing_name = str_field(body, "routing")
+    status_name = str_field(body, "status")
     if routing_name is None and status_name is None:
         raise ValueError("give 'routing', 'status' or both")
     routing = status = None
@@ -105,53 +106,29 @@ def _status_change(body: Any) -> tuple[str, StatusChange, str | None]:
         status = STATUS_NAMES.get(status_name.strip().lower())
         if status is None:
             raise ValueError(f"'status' must be one of {sorted(STATUS_NAMES)}")
-    supplier = _str_field(body, "supplier")
+    supplier = str_field(body, "supplier")
     change = StatusChange(
         routing=routing,
         status=status,
-        reason=_str_field(body, "reason"),
-        scheduled_payment_date=_date_field(body, "projected_payment_date"),
-        payment_date=_date_field(body, "payment_date"),
-        payment_reference=_str_field(body, "payment_reference"),
+        reason=str_field(body, "reason"),
+        scheduled_payment_date=date_field(body, "projected_payment_date"),
+        payment_date=date_field(body, "payment_date"),
+        payment_reference=str_field(body, "payment_reference"),
     )
     return buyer, change, supplier or None
 
 
-def _date_field(body: dict[str, Any], key: str) -> dt.date | None:
-    value = body.get(key)
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"'{key}' must be a YYYY-MM-DD string")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"'{key}' must be a YYYY-MM-DD date, got {value!r}") from exc
-
-
-def _str_field(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"'{key}' must be a string")
-    return value
-
-
 def _invoice_json(inv: AribaInvoice) -> dict[str, Any]:
-    def day(value: dt.date | None) -> str | None:
-        return value.isoformat() if value is not None else None
-
     return {
         "invoice_number": inv.number,
         "buyer": inv.buyer_code,
         "document_id": inv.document_id,
         "routing": inv.routing.value,
         "status": inv.status.value,
-        "status_date": day(inv.status_date),
+        "status_date": iso_day(inv.status_date),
         "reason": inv.reason,
-        "projected_payment_date": day(inv.scheduled_payment_date),
-        "payment_date": day(inv.payment_date),
+        "projected_payment_date": iso_day(inv.scheduled_payment_date),
+        "payment_date": iso_day(inv.payment_date),
         "payment_reference": inv.payment_reference,
         "amount": str(inv.total),
         "currency": inv.currency,

@@ -54,6 +54,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from sandbox import coupa_pages as pages
+from sandbox.admin_bodies import date_field, iso_day, str_field
 from sandbox.catalog import Buyer, Catalog, PurchaseOrder
 from sandbox.coupa_assets import ASSETS, CACHE_MAX_AGE_S
 from sandbox.coupa_form import FORM_TOKEN_FIELD, LAYOUTS, read_entry
@@ -502,50 +503,26 @@ def _status_change(body: Any) -> tuple[str, StatusChange, str | None]:
     supplier = body.get("supplier")
     change = StatusChange(
         status=ADMIN_STATUSES[name],
-        projected_payment_date=_date_field(body, "projected_payment_date"),
-        reason=_str_field(body, "reason"),
-        comment=_str_field(body, "comment"),
-        payment_date=_date_field(body, "payment_date"),
-        payment_number=_str_field(body, "payment_number"),
+        projected_payment_date=date_field(body, "projected_payment_date"),
+        reason=str_field(body, "reason"),
+        comment=str_field(body, "comment"),
+        payment_date=date_field(body, "payment_date"),
+        payment_number=str_field(body, "payment_number"),
     )
     return buyer, change, supplier if isinstance(supplier, str) and supplier else None
 
 
-def _date_field(body: dict[str, Any], key: str) -> dt.date | None:
-    value = body.get(key)
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"'{key}' must be a YYYY-MM-DD string")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"'{key}' must be a YYYY-MM-DD date, got {value!r}") from exc
-
-
-def _str_field(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"'{key}' must be a string")
-    return value
-
-
 def _invoice_json(inv: CoupaInvoice) -> dict[str, Any]:
-    def day(value: dt.date | None) -> str | None:
-        return value.isoformat() if value is not None else None
-
     return {
         "invoice_number": inv.number,
         "buyer": inv.buyer_code,
         "document_id": inv.document_id,
         "status": inv.status.value,
-        "status_date": day(inv.status_date),
-        "projected_payment_date": day(inv.projected_payment_date),
+        "status_date": iso_day(inv.status_date),
+        "projected_payment_date": iso_day(inv.projected_payment_date),
         "dispute_reason": inv.dispute_reason,
         "dispute_comment": inv.dispute_comment,
-        "payment_date": day(inv.payment_date),
+        "payment_date": iso_day(inv.payment_date),
         "payment_number": inv.payment_number,
         "amount": str(inv.total),
         "currency": inv.currency,

@@ -297,9 +297,8 @@ def _run_job(settings: Any, args: argparse.Namespace) -> int:
 
 def _config_check(args: argparse.Namespace) -> int:
     from config.settings import load_settings
-    from worker.config_report import effective_configuration, render_configuration
-
     from connectors.portals.registry import driver_for, known_families
+    from worker.config_report import effective_configuration, render_configuration
 
     settings = load_settings()
     report = effective_configuration(settings)

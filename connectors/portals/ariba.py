@@ -22,13 +22,8 @@ after each click where the frame landed. Its rules, each a promise the queue abo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
-
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import FilePayload
-from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from connectors.portals.ariba_vocabulary import (
     portal_status,
@@ -40,11 +35,11 @@ from connectors.portals.ariba_vocabulary import (
 from connectors.portals.base import (
     InvoiceDocument,
     OutgoingInvoice,
-    OutgoingLine,
     PortalAccount,
     PortalInvoice,
     PortalReceipt,
 )
+from connectors.portals.customer_choice import CustomerChoice, CustomerList, PortalCustomer
 from connectors.portals.errors import (
     InvoiceRejected,
     LoginFailed,
@@ -54,14 +49,27 @@ from connectors.portals.errors import (
     SessionExpired,
     wrap_playwright_errors,
 )
+from connectors.portals.invoice_entry import (
+    confirmed_receipt,
+    document_file,
+    entry_lines,
+    fill_line,
+    plain,
+)
+from connectors.portals.page_checks import (
+    ELEMENT_TIMEOUT_MS,
+    attribute,
+    count,
+    normalised,
+    require,
+    same_number,
+)
 
 if TYPE_CHECKING:
     from playwright.async_api import Frame, Page, Response
 
-    #: the top page or the wizard's frame: both are driven the same way
-    Surface = Page | Frame
+    from connectors.portals.page_checks import Surface
 
-ELEMENT_TIMEOUT_MS = 2_500  #: an element the page should already have; longer = it changed
 NAVIGATION_TIMEOUT_MS = 30_000
 UPLOAD_TIMEOUT_MS = 120_000  #: a 10 MB attachment on a slow line
 SUBMIT_TIMEOUT_MS = 120_000
@@ -118,6 +126,14 @@ class AribaSelectors:
 
 
 SELECTORS = AribaSelectors()
+
+#: the orders page's buyer filter scopes every page by the customer's code
+CUSTOMERS = CustomerList(
+    path=f"/orders?{urlencode({'buyer': ''})}",
+    selector=SELECTORS.customer_filter,
+    what="customer filter",
+    absent="is not among the portal's customers",
+)
 
 _LANDING_JS = """() => {
   const text = sel => ((document.querySelector(sel) || {}).textContent || '').trim() || null;
@@ -185,19 +201,13 @@ class _Landing:
     errors: tuple[tuple[str, str, str], ...]  #: the refusals shown: (field, code, message)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _Customer:
-    name: str
-    code: str
-
-
 class AribaDriver:
     """Drives one Ariba-style portal page at a time; holds no page, only a customer-code cache."""
 
     family = "ariba"
 
     def __init__(self) -> None:
-        self._customer_codes: dict[tuple[str, str, str], _Customer] = {}
+        self._customers = CustomerChoice(CUSTOMERS, _open)
 
     # --- the contract -----------------------------------------------------------------------
 
@@ -206,7 +216,7 @@ class AribaDriver:
         sel = SELECTORS
         step = "login"
         await _open(page, f"{_base(account)}/login", step, login_is_expected=True)
-        if await _count(page, sel.signed_in):
+        if await count(page, sel.signed_in):
             return  # the stored session is still good
         await _require_all(
             page,
@@ -221,9 +231,9 @@ class AribaDriver:
             await page.fill(sel.login_user, account.login.login_name)
             await page.fill(sel.login_password, account.login.password.get_secret_value())
         await _click_and_land(page, sel.login_button, step, login_is_expected=True)
-        if await _count(page, sel.login_error):
+        if await count(page, sel.login_error):
             raise LoginFailed(await _text(page, sel.login_error, step))
-        await _require(page, sel.signed_in, "signed-in user menu", step)
+        await require(page, sel.signed_in, "signed-in user menu", step)
 
     async def find_invoice(
         self, page: Page, account: PortalAccount, invoice_number: str
@@ -257,7 +267,11 @@ class AribaDriver:
             )
         rows, none_text = await self._search_orders(page, base, customer, po_number)
         row = next(
-            (r for r in rows if _same(r["number"], po_number) and r["buyer"] == customer.code),
+            (
+                r
+                for r in rows
+                if same_number(r["number"], po_number) and r["buyer"] == customer.code
+            ),
             None,
         )
         if row is None:
@@ -285,7 +299,7 @@ class AribaDriver:
         if not row["detail"]:
             raise PortalChanged(f"{step}: the outbox has no link to the invoice detail")
         await _open(page, urljoin(page.url, row["detail"]), step)
-        await _require(page, SELECTORS.detail_status, "invoice status", step)
+        await require(page, SELECTORS.detail_status, "invoice status", step)
         with wrap_playwright_errors(step):
             facts: dict[str, str] = await page.evaluate(_DETAIL_JS)
         return PortalInvoice(
@@ -303,37 +317,12 @@ class AribaDriver:
 
     # --- customers and orders ---------------------------------------------------------------
 
-    async def _customer(self, page: Page, account: PortalAccount) -> _Customer:
+    async def _customer(self, page: Page, account: PortalAccount) -> PortalCustomer:
         """The account's buyer as the portal knows it (name → code), from the customer filter."""
-        base = _base(account)
-        wanted = _norm(account.buyer_name or "")
-        key = (base, account.login.login_name, wanted)
-        known = self._customer_codes.get(key)
-        if known is not None:
-            return known
-        step = "select customer"
-        await _open(page, f"{base}/orders?{urlencode({'buyer': ''})}", step)
-        await _require(page, SELECTORS.customer_filter, "customer filter", step)
-        with wrap_playwright_errors(step):
-            options: list[list[str]] = await page.locator(
-                f"{SELECTORS.customer_filter} option"
-            ).evaluate_all("els => els.map(e => [e.textContent.trim(), e.value])")
-        choices = [_Customer(name=name, code=code) for name, code in options if code]
-        if wanted:
-            found = next((c for c in choices if _norm(c.name) == wanted), None)
-        else:
-            found = choices[0] if len(choices) == 1 else None
-        if found is None:
-            names = ", ".join(c.name for c in choices) or "none"
-            raise PortalChanged(
-                f"{step}: customer {account.buyer_name!r} is not among the portal's customers "
-                f"({names}); check the buyer name of portal account {account.portal_account_id}"
-            )
-        self._customer_codes[key] = found
-        return found
+        return await self._customers.customer(page, account, _base(account))
 
     async def _search_orders(
-        self, page: Page, base: str, customer: _Customer, po_number: str
+        self, page: Page, base: str, customer: PortalCustomer, po_number: str
     ) -> tuple[list[dict[str, Any]], str | None]:
         """The rows of the result page showing ``po_number`` (it stays open), or the "none" text."""
         sel = SELECTORS
@@ -341,29 +330,29 @@ class AribaDriver:
         url = f"{base}/orders?{urlencode({'buyer': customer.code, 'q': po_number})}"
         for _ in range(MAX_LIST_PAGES):
             await _open(page, url, step)
-            await _require(page, f"{sel.orders_table}, {sel.orders_none}", "orders table", step)
-            if await _count(page, sel.orders_none):
+            await require(page, f"{sel.orders_table}, {sel.orders_none}", "orders table", step)
+            if await count(page, sel.orders_none):
                 return [], await _text(page, sel.orders_none, step)
             with wrap_playwright_errors(step):
                 rows: list[dict[str, Any]] = await page.locator(sel.order_row).evaluate_all(
                     _ORDER_ROWS_JS
                 )
-            if any(_same(r["number"], po_number) for r in rows):
+            if any(same_number(r["number"], po_number) for r in rows):
                 return rows, None
-            if not await _count(page, sel.next_page):
+            if not await count(page, sel.next_page):
                 break
-            url = urljoin(page.url, await _attribute(page, sel.next_page, "href", step))
+            url = urljoin(page.url, await attribute(page, sel.next_page, "href", step))
         return [], None
 
-    async def _non_po_refusal(self, page: Page, base: str, customer: _Customer) -> str:
+    async def _non_po_refusal(self, page: Page, base: str, customer: PortalCustomer) -> str:
         """The portal's reason why an invoice without a PO cannot be entered for the customer."""
         sel = SELECTORS
         step = "check non-PO invoicing"
         await _open(page, f"{base}/orders?{urlencode({'buyer': customer.code})}", step)
-        await _require(page, sel.non_po_button, "Create Non-PO Invoice button", step)
+        await require(page, sel.non_po_button, "Create Non-PO Invoice button", step)
         with wrap_playwright_errors(step):
             disabled = await page.locator(sel.non_po_button).is_disabled()
-        if disabled and await _count(page, sel.non_po_note):
+        if disabled and await count(page, sel.non_po_note):
             return await _text(page, sel.non_po_note, step)
         return "The invoice has no purchase order; this driver only creates invoices from a PO"
 
@@ -374,7 +363,7 @@ class AribaDriver:
         if not row["detail"]:
             return fallback
         await _open(page, urljoin(page.url, row["detail"]), step)
-        if await _count(page, SELECTORS.order_closed):
+        if await count(page, SELECTORS.order_closed):
             return await _text(page, SELECTORS.order_closed, step)
         return fallback
 
@@ -395,7 +384,7 @@ class AribaDriver:
         await _check_landing(page, response, step)
         frame = page.frame(name=WIZARD_FRAME_NAME)
         if frame is None:
-            await _require(page, sel.wizard_frame, "invoice wizard frame", step)
+            await require(page, sel.wizard_frame, "invoice wizard frame", step)
             raise PortalChanged(f"{step}: no frame named {WIZARD_FRAME_NAME!r} on {page.url}")
         landing = await _check_landing(frame, None, step)
         if landing.step != "header":
@@ -403,7 +392,7 @@ class AribaDriver:
         return frame
 
     async def _check_context(
-        self, frame: Frame, invoice: OutgoingInvoice, customer: _Customer
+        self, frame: Frame, invoice: OutgoingInvoice, customer: PortalCustomer
     ) -> None:
         """The wizard must show our customer and order; its currency must be the invoice's."""
         sel = SELECTORS
@@ -419,12 +408,12 @@ class AribaDriver:
             step,
         )
         name, code, order, currency = (shown[k] for k in ("name", "code", "order", "currency"))
-        if _norm(name) != _norm(customer.name) or code != customer.code:
+        if normalised(name) != normalised(customer.name) or code != customer.code:
             raise PortalChanged(
                 f"{step}: the wizard shows customer {name!r}, expected {customer.name!r}; "
                 "nothing was submitted"
             )
-        if not _same(order, invoice.purchase_order or ""):
+        if not same_number(order, invoice.purchase_order or ""):
             raise PortalChanged(f"{step}: the wizard shows order {order!r}; nothing was submitted")
         if currency.upper() != invoice.currency.upper():
             raise InvoiceRejected(
@@ -448,38 +437,35 @@ class AribaDriver:
         with wrap_playwright_errors(step):
             await frame.fill(sel.invoice_number, invoice.invoice_number)
             await frame.fill(sel.invoice_date, invoice.invoice_date.strftime(DATE_ENTRY_FORMAT))
-            await frame.fill(sel.tax_amount, _plain(invoice.tax_amount))
+            await frame.fill(sel.tax_amount, plain(invoice.tax_amount))
         await _next_step(frame, sel.next_button, "lines", step)
 
     async def _fill_lines(self, frame: Frame, invoice: OutgoingInvoice) -> None:
         """Our lines in the first rows (added if the order has fewer), the other rows unticked."""
         sel = SELECTORS
         step = f"fill invoice {invoice.invoice_number}'s lines"
-        lines = _lines_of(invoice)
+        lines = entry_lines(invoice)
         await _require_all(
             frame, {sel.line_row: "invoice lines", sel.next_button: "Next button"}, step
         )
         rows = frame.locator(sel.line_row)
-        present = await _count(frame, sel.line_row)
+        present = await count(frame, sel.line_row)
         for _ in range(len(lines) - present):
             await _require_all(frame, {sel.add_line: "Add Line button"}, step)
             await _next_step(frame, sel.add_line, "lines", step)
-        present = await _count(frame, sel.line_row)
+        present = await count(frame, sel.line_row)
         if present < len(lines):
             raise PortalChanged(f"{step}: the lines table did not take {len(lines)} rows")
         with wrap_playwright_errors(step):
             # one round trip: tick our rows, untick the others, as a click on each box would
             await rows.evaluate_all(_TICK_ROWS_JS, len(lines))
             for index, line in enumerate(lines):
-                row = rows.nth(index)
-                await row.locator(sel.line_description).fill(
-                    line.description, timeout=ELEMENT_TIMEOUT_MS
-                )
-                await row.locator(sel.line_quantity).fill(
-                    _plain(line.quantity), timeout=ELEMENT_TIMEOUT_MS
-                )
-                await row.locator(sel.line_unit_price).fill(
-                    _plain(line.unit_price), timeout=ELEMENT_TIMEOUT_MS
+                await fill_line(
+                    rows.nth(index),
+                    line,
+                    description=sel.line_description,
+                    quantity=sel.line_quantity,
+                    unit_price=sel.line_unit_price,
                 )
         await _next_step(frame, sel.next_button, "attachments", step)
 
@@ -489,13 +475,8 @@ class AribaDriver:
         sel = SELECTORS
         step = f"attach invoice {invoice.invoice_number}'s document"
         await _require_all(frame, {sel.attachment_file: "attachment file input"}, step)
-        payload: FilePayload = {
-            "name": document.file_name,
-            "mimeType": document.content_type,
-            "buffer": document.data,
-        }
         with wrap_playwright_errors(step):
-            await frame.set_input_files(sel.attachment_file, files=[payload])
+            await frame.set_input_files(sel.attachment_file, files=[document_file(document)])
         # Next uploads the chosen file with the step (the portal's Upload button would too)
         await _next_step(frame, sel.next_button, "review", step, timeout_ms=UPLOAD_TIMEOUT_MS)
 
@@ -539,17 +520,7 @@ class AribaDriver:
                 step,
                 after_submit=True,
             )
-            reference, confirmed = done["reference"], done["number"]
-            if confirmed != invoice.invoice_number or not reference:
-                raise PortalUnavailable(
-                    f"{step}: the confirmation names invoice {confirmed!r} / {reference!r}",
-                    after_submit=True,
-                )
-            return PortalReceipt(
-                invoice_number=invoice.invoice_number,
-                portal_reference=reference,
-                message=f"Submitted to the portal as {reference}",
-            )
+            return confirmed_receipt(invoice, done["number"], done["reference"], step)
         if landed.errors:
             raise rejection(landed.errors)
         raise PortalUnavailable(
@@ -567,8 +538,8 @@ class AribaDriver:
         url = f"{_base(account)}/outbox?{urlencode({'buyer': customer.code, 'q': invoice_number})}"
         for _ in range(MAX_LIST_PAGES):
             await _open(page, url, step)
-            await _require(page, f"{sel.outbox_table}, {sel.outbox_none}", "outbox table", step)
-            if await _count(page, sel.outbox_none):
+            await require(page, f"{sel.outbox_table}, {sel.outbox_none}", "outbox table", step)
+            if await count(page, sel.outbox_none):
                 return None
             with wrap_playwright_errors(step):
                 rows = await page.locator(sel.invoice_row).evaluate_all(_INVOICE_ROWS_JS)
@@ -577,15 +548,15 @@ class AribaDriver:
                 (
                     r
                     for r in rows
-                    if _same(r["number"], invoice_number) and r["buyer"] == customer.code
+                    if same_number(r["number"], invoice_number) and r["buyer"] == customer.code
                 ),
                 None,
             )
             if found is not None:
                 return dict(found)
-            if not await _count(page, sel.next_page):
+            if not await count(page, sel.next_page):
                 return None
-            url = urljoin(page.url, await _attribute(page, sel.next_page, "href", step))
+            url = urljoin(page.url, await attribute(page, sel.next_page, "href", step))
         return None
 
 
@@ -687,7 +658,7 @@ async def _require_all(surface: Surface, expected: dict[str, str], step: str) ->
             "sels => sels.filter(s => !document.querySelector(s))", list(expected)
         )
     if missing:
-        await _require(surface, missing[0], expected[missing[0]], step)  # maybe still rendering
+        await require(surface, missing[0], expected[missing[0]], step)  # maybe still rendering
         with wrap_playwright_errors(step):
             missing = await surface.evaluate(
                 "sels => sels.filter(s => !document.querySelector(s))", missing
@@ -714,66 +685,13 @@ async def _read(
     return {key: value or "" for key, value in found.items()}
 
 
-async def _require(surface: Surface, selector: str, what: str, step: str) -> None:
-    """Wait briefly for an element the page must have; PortalChanged naming it otherwise."""
-    try:
-        await surface.wait_for_selector(selector, state="attached", timeout=ELEMENT_TIMEOUT_MS)
-    except PlaywrightTimeout as exc:
-        raise PortalChanged(f"{step}: {what} ({selector}) not found on {surface.url}") from exc
-    except PlaywrightError as exc:
-        raise PortalUnavailable(f"{step}: {str(exc).splitlines()[0][:300]}") from exc
-
-
-async def _count(surface: Surface, selector: str) -> int:
-    with wrap_playwright_errors(f"look for {selector}"):
-        return await surface.locator(selector).count()
-
-
 async def _text(surface: Surface, selector: str, step: str) -> str:
-    await _require(surface, selector, selector, step)
+    await require(surface, selector, selector, step)
     with wrap_playwright_errors(step):
         return (await surface.locator(selector).first.inner_text()).strip()
 
 
-async def _attribute(surface: Surface, selector: str, name: str, step: str) -> str:
-    with wrap_playwright_errors(step):
-        value = await surface.locator(selector).first.get_attribute(name)
-    if not value:
-        raise PortalChanged(f"{step}: {selector} has no {name}")
-    return value
-
-
 # --- values -----------------------------------------------------------------------------------
-
-
-def _lines_of(invoice: OutgoingInvoice) -> tuple[OutgoingLine, ...]:
-    """The invoice's lines, or one line for the net amount when the invoice has none."""
-    if invoice.lines:
-        return invoice.lines
-    net = invoice.total_amount - invoice.tax_amount
-    return (
-        OutgoingLine(
-            line_number=1,
-            description=f"Invoice {invoice.invoice_number}",
-            quantity=Decimal(1),
-            unit_price=net,
-            amount=net,
-        ),
-    )
-
-
-def _plain(value: Decimal) -> str:
-    """A decimal as the wizard wants it: no exponent, no thousands separator."""
-    return format(value, "f")
-
-
-def _same(portal_number: str | None, ours: str) -> bool:
-    """Document numbers compare as the portal compares them: trimmed, case-insensitive."""
-    return (portal_number or "").strip().casefold() == ours.strip().casefold()
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def _base(account: PortalAccount) -> str:

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from connectors.portals.base import PortalStatus
 from connectors.portals.errors import InvoiceRejected, PortalChanged, RejectionCode
+from connectors.portals.page_checks import normalised
 
 #: routing statuses that decide the normalised status whatever the invoice status says
 ROUTING_MAP = {"failed": PortalStatus.REJECTED, "obsoleted": PortalStatus.VOIDED}
@@ -78,15 +79,15 @@ def rejection_code(field: str, text: str) -> RejectionCode:
 
 def portal_status(routing: str, status: str) -> PortalStatus:
     """Routing Failed/Obsoleted decide; on the way to the customer, the invoice status does."""
-    route = _norm(routing)
+    route = normalised(routing)
     if route in ROUTING_MAP:
         return ROUTING_MAP[route]
     if route not in ROUTING_IN_FLIGHT:
         raise PortalChanged(f"unknown routing status {routing!r} on the portal")
-    normalised = STATUS_MAP.get(_norm(status))
-    if normalised is None:
+    known = STATUS_MAP.get(normalised(status))
+    if known is None:
         raise PortalChanged(f"unknown invoice status {status!r} on the portal")
-    return normalised
+    return known
 
 
 def raw_status(status: str, routing: str) -> str:
@@ -113,7 +114,3 @@ def shown_date(text: str | None) -> dt.date | None:
         return dt.date(int(year), number, int(day)) if number else None
     except ValueError:
         return None
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()

@@ -25,9 +25,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
 
 import pyotp
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import FilePayload
-from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from connectors.portals.base import (
     InvoiceDocument,
@@ -38,6 +35,7 @@ from connectors.portals.base import (
     PortalReceipt,
     PortalStatus,
 )
+from connectors.portals.customer_choice import CustomerChoice, CustomerList, PortalCustomer
 from connectors.portals.errors import (
     InvoiceRejected,
     LoginFailed,
@@ -47,11 +45,25 @@ from connectors.portals.errors import (
     SessionExpired,
     wrap_playwright_errors,
 )
+from connectors.portals.invoice_entry import (
+    confirmed_receipt,
+    document_file,
+    entry_lines,
+    fill_line,
+    plain,
+)
+from connectors.portals.page_checks import (
+    ELEMENT_TIMEOUT_MS,
+    attribute,
+    count,
+    normalised,
+    require,
+    same_number,
+)
 
 if TYPE_CHECKING:
     from playwright.async_api import Page, Response
 
-ELEMENT_TIMEOUT_MS = 2_500  #: an element the page should already have; longer = it changed
 NAVIGATION_TIMEOUT_MS = 30_000
 SUBMIT_TIMEOUT_MS = 120_000  #: a 16 MB invoice image on a slow line
 MAX_LIST_PAGES = 25  #: pages of search results read before giving up on a number
@@ -101,6 +113,14 @@ class CoupaSelectors:
 
 
 SELECTORS = CoupaSelectors()
+
+#: the home page's customer selector scopes every page by the customer's code
+CUSTOMERS = CustomerList(
+    path="/home",
+    selector=SELECTORS.customer_select,
+    what="customer selector",
+    absent="is not in the portal's customer list",
+)
 
 #: the portal's status wording → our statuses
 STATUS_MAP = {
@@ -167,19 +187,13 @@ _DETAIL_JS = """() => {
 _PAYMENT_INFO = re.compile(r"Paid\s+(\d{4}-\d{2}-\d{2})(?:\s*\(([^)]*)\))?")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _Customer:
-    name: str
-    code: str
-
-
 class CoupaDriver:
     """Drives one Coupa-style portal page at a time; holds no page, only a customer-code cache."""
 
     family = "coupa"
 
     def __init__(self) -> None:
-        self._customer_codes: dict[tuple[str, str, str], _Customer] = {}
+        self._customers = CustomerChoice(CUSTOMERS, self._open)
 
     # --- the contract -----------------------------------------------------------------------
 
@@ -189,30 +203,30 @@ class CoupaDriver:
         base = _base(account)
         step = "login"
         await self._open(page, f"{base}/login", step, login_is_expected=True)
-        if await _count(page, sel.signed_in):
+        if await count(page, sel.signed_in):
             return  # the stored session is still good
-        await _require(page, sel.login_email, "login email field", step)
-        await _require(page, sel.login_password, "login password field", step)
-        await _require(page, sel.login_button, "login button", step)
+        await require(page, sel.login_email, "login email field", step)
+        await require(page, sel.login_password, "login password field", step)
+        await require(page, sel.login_button, "login button", step)
         with wrap_playwright_errors(step):
             await page.fill(sel.login_email, account.login.login_name)
             await page.fill(sel.login_password, account.login.password.get_secret_value())
         await self._click_and_land(page, sel.login_button, step, login_is_expected=True)
         await _raise_login_error(page, (sel.login_error,))
-        if await _count(page, sel.totp_code):
+        if await count(page, sel.totp_code):
             secret = account.login.totp_secret
             if secret is None:
                 raise LoginFailed(
                     "the portal asks for a verification code but the portal account has no "
                     "TOTP secret configured"
                 )
-            await _require(page, sel.totp_submit, "verification code button", step)
+            await require(page, sel.totp_submit, "verification code button", step)
             code = pyotp.TOTP(secret.get_secret_value()).now()
             with wrap_playwright_errors(step):
                 await page.fill(sel.totp_code, code)
             await self._click_and_land(page, sel.totp_submit, step, login_is_expected=True)
             await _raise_login_error(page, (sel.totp_error, sel.login_error))
-        await _require(page, sel.signed_in, "signed-in marker (home page)", step)
+        await require(page, sel.signed_in, "signed-in marker (home page)", step)
 
     async def find_invoice(
         self, page: Page, account: PortalAccount, invoice_number: str
@@ -239,7 +253,7 @@ class CoupaDriver:
         rows, empty_message = await self._search_orders(
             page, base, customer, invoice.purchase_order
         )
-        row = next((r for r in rows if _same(r["number"], invoice.purchase_order)), None)
+        row = next((r for r in rows if same_number(r["number"], invoice.purchase_order)), None)
         if row is None:
             message = empty_message or (
                 f"No purchase order {invoice.purchase_order} for customer {customer.name}"
@@ -253,7 +267,7 @@ class CoupaDriver:
         step = f"open the invoice form of PO {invoice.purchase_order}"
         await self._open(page, urljoin(page.url, row["create"]), step)
         await _verify_customer(page, customer, step)
-        if await _count(page, sel.po_closed_notice):
+        if await count(page, sel.po_closed_notice):
             raise InvoiceRejected(
                 RejectionCode.PO_CLOSED, await _text(page, sel.po_closed_notice, step)
             )
@@ -273,7 +287,7 @@ class CoupaDriver:
             raise PortalChanged(f"{step}: the invoices list has no link to the invoice detail")
         await self._open(page, urljoin(page.url, row["detail"]), step)
         await _verify_customer(page, customer, step)
-        await _require(page, SELECTORS.detail_status, "invoice status", step)
+        await require(page, SELECTORS.detail_status, "invoice status", step)
         with wrap_playwright_errors(step):
             facts: dict[str, str] = await page.evaluate(_DETAIL_JS)
         reason = facts["reason"] or None
@@ -294,39 +308,14 @@ class CoupaDriver:
 
     # --- customers --------------------------------------------------------------------------
 
-    async def _customer(self, page: Page, account: PortalAccount) -> _Customer:
+    async def _customer(self, page: Page, account: PortalAccount) -> PortalCustomer:
         """The account's buyer as the portal knows it (name → code), from the customer selector."""
-        base = _base(account)
-        wanted = _norm(account.buyer_name or "")
-        key = (base, account.login.login_name, wanted)
-        known = self._customer_codes.get(key)
-        if known is not None:
-            return known
-        step = "select customer"
-        await self._open(page, f"{base}/home", step)
-        await _require(page, SELECTORS.customer_select, "customer selector", step)
-        with wrap_playwright_errors(step):
-            options: list[list[str]] = await page.locator(
-                f"{SELECTORS.customer_select} option"
-            ).evaluate_all("els => els.map(e => [e.textContent.trim(), e.value])")
-        choices = [_Customer(name=name, code=code) for name, code in options if code]
-        if wanted:
-            found = next((c for c in choices if _norm(c.name) == wanted), None)
-        else:
-            found = choices[0] if len(choices) == 1 else None
-        if found is None:
-            names = ", ".join(c.name for c in choices) or "none"
-            raise PortalChanged(
-                f"{step}: customer {account.buyer_name!r} is not in the portal's customer list "
-                f"({names}); check the buyer name of portal account {account.portal_account_id}"
-            )
-        self._customer_codes[key] = found
-        return found
+        return await self._customers.customer(page, account, _base(account))
 
     # --- orders -----------------------------------------------------------------------------
 
     async def _search_orders(
-        self, page: Page, base: str, customer: _Customer, po_number: str
+        self, page: Page, base: str, customer: PortalCustomer, po_number: str
     ) -> tuple[list[dict[str, Any]], str | None]:
         """The PO rows the search for ``po_number`` returns (all pages), or the empty text."""
         sel = SELECTORS
@@ -336,35 +325,37 @@ class CoupaDriver:
         for _ in range(MAX_LIST_PAGES):
             await self._open(page, url, step)
             await _verify_customer(page, customer, step)
-            await _require(page, f"{sel.orders_table}, {sel.orders_empty}", "orders table", step)
-            if await _count(page, sel.orders_empty):
+            await require(page, f"{sel.orders_table}, {sel.orders_empty}", "orders table", step)
+            if await count(page, sel.orders_empty):
                 return rows, await _text(page, sel.orders_empty, step)
             with wrap_playwright_errors(step):
                 rows.extend(await page.locator(sel.po_row).evaluate_all(_PO_ROWS_JS))
-            if any(_same(r["number"], po_number) for r in rows) or not await _count(
+            if any(same_number(r["number"], po_number) for r in rows) or not await count(
                 page, sel.next_page
             ):
                 break
-            url = urljoin(page.url, await _attribute(page, sel.next_page, "href", step))
+            url = urljoin(page.url, await attribute(page, sel.next_page, "href", step))
         return rows, None
 
-    async def _non_po_refusal(self, page: Page, base: str, customer: _Customer) -> str:
+    async def _non_po_refusal(self, page: Page, base: str, customer: PortalCustomer) -> str:
         """The portal's reason why an invoice without a PO cannot be entered for the customer."""
         sel = SELECTORS
         step = "check non-PO invoicing"
         await self._open(page, f"{base}/orders?{urlencode({'customer': customer.code})}", step)
         await _verify_customer(page, customer, step)
-        await _require(page, sel.blank_invoice, "Create Blank Invoice button", step)
+        await require(page, sel.blank_invoice, "Create Blank Invoice button", step)
         with wrap_playwright_errors(step):
             disabled = await page.locator(sel.blank_invoice).is_disabled()
             title = await page.locator(sel.blank_invoice).get_attribute("title")
-        if disabled and await _count(page, sel.blank_invoice_note):
+        if disabled and await count(page, sel.blank_invoice_note):
             return await _text(page, sel.blank_invoice_note, step)
         if disabled:
             return title or "The customer does not accept invoices without a purchase order"
         return "The invoice has no purchase order; this driver only creates invoices from a PO"
 
-    async def _closed_po_message(self, page: Page, row: dict[str, Any], customer: _Customer) -> str:
+    async def _closed_po_message(
+        self, page: Page, row: dict[str, Any], customer: PortalCustomer
+    ) -> str:
         """The portal's own words for a PO that cannot be invoiced (from the PO's page)."""
         step = f"open PO {row['number']}"
         fallback = (
@@ -374,7 +365,7 @@ class CoupaDriver:
             return fallback
         await self._open(page, urljoin(page.url, row["detail"]), step)
         await _verify_customer(page, customer, step)
-        if await _count(page, SELECTORS.po_closed_notice):
+        if await count(page, SELECTORS.po_closed_notice):
             return await _text(page, SELECTORS.po_closed_notice, step)
         return fallback
 
@@ -385,7 +376,7 @@ class CoupaDriver:
     ) -> None:
         sel = SELECTORS
         step = f"fill invoice {invoice.invoice_number}"
-        await _require(page, sel.invoice_number, "invoice number field", step)
+        await require(page, sel.invoice_number, "invoice number field", step)
         expected = {
             sel.invoice_date: "invoice date field",
             sel.currency: "currency selector",
@@ -416,14 +407,9 @@ class CoupaDriver:
             await page.fill(sel.invoice_number, invoice.invoice_number)
             await page.fill(sel.invoice_date, invoice.invoice_date.isoformat())
             await page.select_option(sel.currency, invoice.currency)
-            await self._fill_lines(page, _lines_of(invoice), step)
-            await page.fill(sel.tax_amount, _plain(invoice.tax_amount))
-            payload: FilePayload = {
-                "name": document.file_name,
-                "mimeType": document.content_type,
-                "buffer": document.data,
-            }
-            await page.set_input_files(sel.attachment, files=[payload])
+            await self._fill_lines(page, entry_lines(invoice), step)
+            await page.fill(sel.tax_amount, plain(invoice.tax_amount))
+            await page.set_input_files(sel.attachment, files=[document_file(document)])
 
     async def _fill_lines(self, page: Page, lines: Sequence[OutgoingLine], step: str) -> None:
         """Make the lines table hold exactly our lines: drop extra PO lines, add missing rows."""
@@ -437,15 +423,12 @@ class CoupaDriver:
         if await rows.count() != len(lines):
             raise PortalChanged(f"{step}: the lines table did not take {len(lines)} rows")
         for index, line in enumerate(lines):
-            row = rows.nth(index)
-            await row.locator(sel.line_description).fill(
-                line.description, timeout=ELEMENT_TIMEOUT_MS
-            )
-            await row.locator(sel.line_quantity).fill(
-                _plain(line.quantity), timeout=ELEMENT_TIMEOUT_MS
-            )
-            await row.locator(sel.line_unit_price).fill(
-                _plain(line.unit_price), timeout=ELEMENT_TIMEOUT_MS
+            await fill_line(
+                rows.nth(index),
+                line,
+                description=sel.line_description,
+                quantity=sel.line_quantity,
+                unit_price=sel.line_unit_price,
             )
 
     async def _submit(self, page: Page, invoice: OutgoingInvoice) -> PortalReceipt:
@@ -456,19 +439,10 @@ class CoupaDriver:
             page, sel.submit, step, timeout_ms=SUBMIT_TIMEOUT_MS, after_submit=True
         )
         with wrap_playwright_errors(step, after_submit=True):
-            if await _count(page, sel.document_id):
+            if await count(page, sel.document_id):
                 reference = (await page.locator(sel.document_id).inner_text()).strip()
                 confirmed = (await page.locator(sel.confirmed_number).inner_text()).strip()
-                if confirmed != invoice.invoice_number or not reference:
-                    raise PortalUnavailable(
-                        f"{step}: the confirmation names invoice {confirmed!r} / {reference!r}",
-                        after_submit=True,
-                    )
-                return PortalReceipt(
-                    invoice_number=invoice.invoice_number,
-                    portal_reference=reference,
-                    message=f"Submitted to the portal as {reference}",
-                )
+                return confirmed_receipt(invoice, confirmed, reference, step)
             errors: list[list[str]] = await page.locator(sel.field_error).evaluate_all(
                 "els => els.map(e => [e.getAttribute('data-field') || '', e.textContent.trim()])"
             )
@@ -491,20 +465,20 @@ class CoupaDriver:
         for _ in range(MAX_LIST_PAGES):
             await self._open(page, url, step)
             await _verify_customer(page, customer, step)
-            await _require(
+            await require(
                 page, f"{sel.invoices_table}, {sel.invoices_empty}", "invoices table", step
             )
-            if await _count(page, sel.invoices_empty):
+            if await count(page, sel.invoices_empty):
                 return None
             with wrap_playwright_errors(step):
                 rows = await page.locator(sel.invoice_row).evaluate_all(_INVOICE_ROWS_JS)
             # case-insensitive, as the portal's duplicate check: never miss an invoice it has
-            found = next((r for r in rows if _same(r["number"], invoice_number)), None)
+            found = next((r for r in rows if same_number(r["number"], invoice_number)), None)
             if found is not None:
                 return dict(found)
-            if not await _count(page, sel.next_page):
+            if not await count(page, sel.next_page):
                 return None
-            url = urljoin(page.url, await _attribute(page, sel.next_page, "href", step))
+            url = urljoin(page.url, await attribute(page, sel.next_page, "href", step))
         return None
 
     # --- navigation -------------------------------------------------------------------------
@@ -568,34 +542,21 @@ async def _check_landing(
         )
 
 
-async def _verify_customer(page: Page, customer: _Customer, step: str) -> None:
+async def _verify_customer(page: Page, customer: PortalCustomer, step: str) -> None:
     """The page must show the customer we mean; otherwise stop before anything is submitted."""
     shown = SELECTORS.current_customer
-    await _require(page, shown, "current customer", step)
+    await require(page, shown, "current customer", step)
     with wrap_playwright_errors(step):
         name, code = await page.locator(shown).evaluate(
             "e => [e.textContent.trim(), e.getAttribute('data-customer-code')]"
         )
-    if _norm(name) != _norm(customer.name) or (code is not None and code != customer.code):
+    if normalised(name) != normalised(customer.name) or (
+        code is not None and code != customer.code
+    ):
         raise PortalChanged(
             f"{step}: the page shows customer {name!r}, expected {customer.name!r}; "
             "nothing was submitted"
         )
-
-
-async def _require(page: Page, selector: str, what: str, step: str) -> None:
-    """Wait briefly for an element the page must have; PortalChanged naming it otherwise."""
-    try:
-        await page.wait_for_selector(selector, state="attached", timeout=ELEMENT_TIMEOUT_MS)
-    except PlaywrightTimeout as exc:
-        raise PortalChanged(f"{step}: {what} ({selector}) not found on {page.url}") from exc
-    except PlaywrightError as exc:
-        raise PortalUnavailable(f"{step}: {str(exc).splitlines()[0][:300]}") from exc
-
-
-async def _count(page: Page, selector: str) -> int:
-    with wrap_playwright_errors(f"look for {selector}"):
-        return await page.locator(selector).count()
 
 
 async def _text(page: Page, selector: str, step: str) -> str:
@@ -603,17 +564,9 @@ async def _text(page: Page, selector: str, step: str) -> str:
         return (await page.locator(selector).first.inner_text()).strip()
 
 
-async def _attribute(page: Page, selector: str, name: str, step: str) -> str:
-    with wrap_playwright_errors(step):
-        value = await page.locator(selector).first.get_attribute(name)
-    if not value:
-        raise PortalChanged(f"{step}: {selector} has no {name}")
-    return value
-
-
 async def _raise_login_error(page: Page, selectors: Iterable[str]) -> None:
     for selector in selectors:
-        if await _count(page, selector):
+        if await count(page, selector):
             raise LoginFailed(await _text(page, selector, "login"))
 
 
@@ -658,24 +611,8 @@ def _invoice_from_row(row: dict[str, Any]) -> PortalInvoice:
     )
 
 
-def _lines_of(invoice: OutgoingInvoice) -> tuple[OutgoingLine, ...]:
-    """The invoice's lines, or one line for the net amount when the invoice has none."""
-    if invoice.lines:
-        return invoice.lines
-    net = invoice.total_amount - invoice.tax_amount
-    return (
-        OutgoingLine(
-            line_number=1,
-            description=f"Invoice {invoice.invoice_number}",
-            quantity=Decimal(1),
-            unit_price=net,
-            amount=net,
-        ),
-    )
-
-
 def _status(raw: str) -> PortalStatus:
-    status = STATUS_MAP.get(_norm(raw))
+    status = STATUS_MAP.get(normalised(raw))
     if status is None:
         raise PortalChanged(f"unknown invoice status {raw!r} on the portal")
     return status
@@ -693,20 +630,6 @@ def _date(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text.strip()) if text and text.strip() else None
     except ValueError:
         return None
-
-
-def _plain(value: Decimal) -> str:
-    """A decimal as the form wants it: no exponent, no thousands separator."""
-    return format(value, "f")
-
-
-def _same(portal_number: str | None, ours: str) -> bool:
-    """Document numbers compare as the portal compares them: trimmed, case-insensitive."""
-    return (portal_number or "").strip().casefold() == ours.strip().casefold()
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def _base(account: PortalAccount) -> str:

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import httpx
@@ -21,9 +22,6 @@ from pydantic import SecretStr
 from connectors.portals.ariba import AribaDriver
 from connectors.portals.ariba_vocabulary import portal_status
 from connectors.portals.base import (
-    InvoiceDocument,
-    OutgoingInvoice,
-    OutgoingLine,
     PortalAccount,
     PortalDriver,
     PortalLogin,
@@ -38,20 +36,29 @@ from connectors.portals.errors import (
     SessionExpired,
 )
 from connectors.portals.registry import driver_for
-from sandbox.catalog import Buyer, Catalog, PortalUser, PurchaseOrder, PurchaseOrderLine
+from sandbox.catalog import Catalog, PortalUser
 from sandbox.server import RunningSandbox, start_sandbox
 from tests.browser.conftest import ADMIN_TIMEOUT_S, SandboxAdmin
+from tests.portal_test_books import (
+    GLOBEX,
+    book_buyers,
+    book_invoice,
+    closed_po,
+    initech_po,
+    invoice_pdf,
+    nearly_spent_po,
+    open_po,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
 LOGIN = "ar@northwind.test"
 OTHER_LOGIN = "billing@northwind.test"
 PASSWORD = "Ariba-Sandbox-Pass-1"
-GLOBEX = "Globex Corporation"
 OPEN_PO = "PO-7001"  #: 100,000.00 USD, two lines
 CLOSED_PO = "PO-7002"
 SMALL_PO = "PO-7003"  #: 100.00 USD left
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+OPEN_PO_LINES = (("Steel brackets", "100", "12.50"), ("Installation", "10", "80.00"))
 TODAY = dt.date.today()
 
 
@@ -62,55 +69,12 @@ def ariba_catalog() -> Catalog:
             PortalUser(family="ariba", login_name=LOGIN, password=PASSWORD),
             PortalUser(family="ariba", login_name=OTHER_LOGIN, password=PASSWORD),
         ),
-        buyers=(
-            Buyer(family="ariba", name=GLOBEX, code="GLOBEX"),
-            Buyer(family="ariba", name="Initech Inc", code="INITECH"),
-        ),
+        buyers=book_buyers("ariba"),
         purchase_orders=(
-            PurchaseOrder(
-                family="ariba",
-                number=OPEN_PO,
-                buyer_code="GLOBEX",
-                currency="USD",
-                amount=Decimal("100000.00"),
-                lines=(
-                    PurchaseOrderLine(
-                        line_number=1,
-                        description="Steel brackets",
-                        quantity=Decimal("100"),
-                        unit_price=Decimal("12.50"),
-                    ),
-                    PurchaseOrderLine(
-                        line_number=2,
-                        description="Installation",
-                        quantity=Decimal("10"),
-                        unit_price=Decimal("80.00"),
-                    ),
-                ),
-            ),
-            PurchaseOrder(
-                family="ariba",
-                number=CLOSED_PO,
-                buyer_code="GLOBEX",
-                currency="USD",
-                amount=Decimal("500.00"),
-                status="CLOSED",
-            ),
-            PurchaseOrder(
-                family="ariba",
-                number=SMALL_PO,
-                buyer_code="GLOBEX",
-                currency="USD",
-                amount=Decimal("400.00"),
-                invoiced=Decimal("300.00"),
-            ),
-            PurchaseOrder(
-                family="ariba",
-                number="PO-7101",
-                buyer_code="INITECH",
-                currency="EUR",
-                amount=Decimal("5000.00"),
-            ),
+            open_po("ariba", OPEN_PO, amount="100000.00", lines=OPEN_PO_LINES),
+            closed_po("ariba", CLOSED_PO),
+            nearly_spent_po("ariba", SMALL_PO),
+            initech_po("ariba", "PO-7101", amount="5000.00"),
         ),
     )
 
@@ -178,42 +142,8 @@ def account(ariba: AribaAdmin) -> PortalAccount:
     return account_for(ariba)
 
 
-def outgoing_invoice(
-    number: str,
-    *,
-    purchase_order: str | None = OPEN_PO,
-    invoice_date: dt.date = TODAY,
-    currency: str = "USD",
-    lines: tuple[tuple[str, str, str], ...] = (("Steel brackets", "4", "12.50"),),
-    tax: str = "5.00",
-) -> OutgoingInvoice:
-    """An invoice to upload; ``lines`` are (description, quantity, unit price)."""
-    outgoing = tuple(
-        OutgoingLine(
-            line_number=i,
-            description=description,
-            quantity=Decimal(quantity),
-            unit_price=Decimal(price),
-            amount=Decimal(quantity) * Decimal(price),
-        )
-        for i, (description, quantity, price) in enumerate(lines, start=1)
-    )
-    net = sum((line.amount for line in outgoing), Decimal("0"))
-    return OutgoingInvoice(
-        invoice_number=number,
-        invoice_date=invoice_date,
-        due_date=None,
-        currency=currency,
-        total_amount=net + Decimal(tax),
-        tax_amount=Decimal(tax),
-        purchase_order=purchase_order,
-        buyer_name=GLOBEX,
-        lines=outgoing,
-    )
-
-
-def invoice_pdf(data: bytes = PDF_BYTES, file_name: str = "invoice.pdf") -> InvoiceDocument:
-    return InvoiceDocument(file_name=file_name, content_type="application/pdf", data=data)
+#: an invoice to upload on the open PO unless told; ``lines`` are (description, quantity, price)
+outgoing_invoice = partial(book_invoice, purchase_order=OPEN_PO)
 
 
 async def logged_in(driver: AribaDriver, page: Page, account: PortalAccount) -> Page:

@@ -6,16 +6,16 @@ import asyncio
 import datetime as dt
 import re
 from collections.abc import AsyncIterator
-from decimal import Decimal
 from html import unescape
 
 import httpx
 import pytest
 
 from sandbox.ariba_records import AribaRecords, HeaderEntry
-from sandbox.catalog import Buyer, Catalog, PortalUser, PurchaseOrder, PurchaseOrderLine
+from sandbox.catalog import Catalog, PortalUser
 from sandbox.ledger import Ledger
 from sandbox.server import create_app
+from tests.portal_test_books import book_buyers, closed_po, initech_po, nearly_spent_po, open_po
 
 USER = "ar@supplier.test"
 OTHER_USER = "billing@supplier.test"
@@ -37,55 +37,17 @@ def ariba_catalog() -> Catalog:
             PortalUser(family="ariba", login_name=OTHER_USER, password=PASSWORD),
             PortalUser(family="coupa", login_name="coupa-only@supplier.test", password=PASSWORD),
         ),
-        buyers=(
-            Buyer(family="ariba", name="Globex Corporation", code="GLOBEX"),
-            Buyer(family="ariba", name="Initech Inc", code="INITECH"),
-        ),
+        buyers=book_buyers("ariba"),
         purchase_orders=(
-            PurchaseOrder(
-                family="ariba",
-                number="PO-A1",
-                buyer_code="GLOBEX",
-                currency="USD",
-                amount=Decimal("1000.00"),
-                lines=(
-                    PurchaseOrderLine(
-                        line_number=1,
-                        description="Widgets",
-                        quantity=Decimal("10"),
-                        unit_price=Decimal("50.00"),
-                    ),
-                    PurchaseOrderLine(
-                        line_number=2,
-                        description="Freight",
-                        quantity=Decimal("1"),
-                        unit_price=Decimal("25.00"),
-                    ),
-                ),
+            open_po(
+                "ariba",
+                "PO-A1",
+                amount="1000.00",
+                lines=(("Widgets", "10", "50.00"), ("Freight", "1", "25.00")),
             ),
-            PurchaseOrder(
-                family="ariba",
-                number="PO-A2",
-                buyer_code="GLOBEX",
-                currency="USD",
-                amount=Decimal("500.00"),
-                status="CLOSED",
-            ),
-            PurchaseOrder(
-                family="ariba",
-                number="PO-A3",
-                buyer_code="GLOBEX",
-                currency="USD",
-                amount=Decimal("400.00"),
-                invoiced=Decimal("300.00"),
-            ),
-            PurchaseOrder(
-                family="ariba",
-                number="PO-I1",
-                buyer_code="INITECH",
-                currency="EUR",
-                amount=Decimal("300.00"),
-            ),
+            closed_po("ariba", "PO-A2"),
+            nearly_spent_po("ariba", "PO-A3"),
+            initech_po("ariba", "PO-I1", amount="300.00"),
         ),
     )
 

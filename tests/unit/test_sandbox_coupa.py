@@ -7,16 +7,16 @@ import datetime as dt
 import re
 import time
 from collections.abc import AsyncIterator
-from decimal import Decimal
 from html import unescape
 
 import httpx
 import pyotp
 import pytest
 
-from sandbox.catalog import Buyer, Catalog, PortalUser, PurchaseOrder, PurchaseOrderLine
+from sandbox.catalog import Catalog, PortalUser
 from sandbox.faults import FaultControl, Faults, FaultsInvalid
 from sandbox.server import create_app, start_sandbox
+from tests.portal_test_books import book_buyers, closed_po, initech_po, open_po
 
 TOTP_SECRET = pyotp.random_base32()
 TOTP_USER = "ap@supplier.test"
@@ -35,41 +35,11 @@ def small_catalog() -> Catalog:
             ),
             PortalUser(family="coupa", login_name=PLAIN_USER, password=PASSWORD),
         ),
-        buyers=(
-            Buyer(family="coupa", name="Globex Corporation", code="GLOBEX"),
-            Buyer(family="coupa", name="Initech Inc", code="INITECH"),
-        ),
+        buyers=book_buyers("coupa"),
         purchase_orders=(
-            PurchaseOrder(
-                family="coupa",
-                number="PO-1001",
-                buyer_code="GLOBEX",
-                currency="USD",
-                amount=Decimal("1000.00"),
-                lines=(
-                    PurchaseOrderLine(
-                        line_number=1,
-                        description="Widgets",
-                        quantity=Decimal("10"),
-                        unit_price=Decimal("50.00"),
-                    ),
-                ),
-            ),
-            PurchaseOrder(
-                family="coupa",
-                number="PO-1002",
-                buyer_code="GLOBEX",
-                currency="USD",
-                amount=Decimal("500.00"),
-                status="CLOSED",
-            ),
-            PurchaseOrder(
-                family="coupa",
-                number="PO-2001",
-                buyer_code="INITECH",
-                currency="EUR",
-                amount=Decimal("300.00"),
-            ),
+            open_po("coupa", "PO-1001", amount="1000.00", lines=(("Widgets", "10", "50.00"),)),
+            closed_po("coupa", "PO-1002"),
+            initech_po("coupa", "PO-2001", amount="300.00"),
         ),
     )
 
