@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connectors.oracle.ar_reads import open_invoices_query, read_invoice
+from connectors.oracle.ar_reads import open_invoice, open_invoices_query, read_invoice
 from connectors.oracle.documents import read_invoice_pdf
 from connectors.oracle.engine import READ_ONLY_OPTION
 from connectors.oracle.errors import AlreadyExists, wrap_db_errors
@@ -98,8 +98,10 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
             ) as conn,
         ):
             try:
-                for row in conn.execute(query):
-                    yield OpenInvoice.from_row(row)
+                # a batch at a time: per-row iteration of a Result costs as much as the driver
+                for rows in conn.execute(query).partitions():
+                    for row in rows:
+                        yield open_invoice(row)
             finally:
                 conn.rollback()
 
@@ -189,14 +191,22 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
                 )
             }
             fresh = [i for i in batch if (i.customer_trx_id, i.portal_account_id) not in existing]
+            rows = [self._new_submission(invoice, now) for invoice in fresh]
             inserted = 0
-            for invoice in fresh:
-                try:
+            try:
+                if rows:  # one executemany, not a savepoint and an INSERT per invoice
                     with conn.begin_nested():
-                        conn.execute(sa.insert(sub).values(**self._new_submission(invoice, now)))
-                    inserted += 1
-                except sa.exc.IntegrityError:
-                    continue  # another worker queued it between our read and insert
+                        conn.execute(sa.insert(sub), rows)
+                    inserted = len(rows)
+            except sa.exc.IntegrityError:
+                # another worker queued some of them between our read and insert: one by one
+                for row in rows:
+                    try:
+                        with conn.begin_nested():
+                            conn.execute(sa.insert(sub).values(**row))
+                        inserted += 1
+                    except sa.exc.IntegrityError:
+                        continue
             if inserted:
                 self._events_for_new(conn, [i.customer_trx_id for i in fresh], run_id, now)
             return inserted, len(batch) - inserted

@@ -6,8 +6,11 @@ account its own ``BrowserContext``. Accounts that share a portal login share its
 a ``storage_state`` file (mode 0600, named by a hash of the login key; cookies, never the
 password). A context is recycled after ``recycle_after_invoices`` pages (a renderer grows
 ≈ 1.5 MB per invoice), and a browser that died is launched again on the next call rather than
-failing every later one. The runtime hands out pages; logging in, retries and bounds are the
-gateway's (:mod:`connectors.portals.gateway`).
+failing every later one. Pages outlive their operation: a new page costs a renderer process, so
+a page given back waits for the next operation of its account, and the runtime keeps at most as
+many waiting pages as it may lend at once (``max_pages``), closing the longest-waiting first.
+The runtime hands out pages; logging in, retries and bounds are the gateway's
+(:mod:`connectors.portals.gateway`).
 """
 
 from __future__ import annotations
@@ -42,8 +45,11 @@ STATE_FILE_MODE = 0o600
 STATE_DIR_MODE = 0o700
 #: hex digits of the login-key hash used in file names and logs
 LOGIN_HASH_CHARS = 16
-#: healthy pages kept open per context for the next operation (a new page costs a renderer)
-IDLE_PAGES_PER_CONTEXT = 2
+#: fewest healthy pages kept open, across all contexts, for the next operations (a new page
+#: costs a renderer process); the runtime keeps ``max(IDLE_PAGES_MIN, max_pages)``: with fewer,
+#: K pages at work on one account close and reopen renderers on every operation (measured:
+#: +25 % CPU per invoice at K = 4, ``benchmarks/throughput.py``)
+IDLE_PAGES_MIN = 2
 #: how long closing a context, the browser or Playwright may take before we move on
 CLOSE_TIMEOUT_S = 10.0
 #: Playwright's wording when the page, context or browser under a call went away or crashed
@@ -112,6 +118,8 @@ class BrowserRuntime:
         self._holders: dict[int, AccountContext] = {}
         self._all_holders: set[AccountContext] = set()
         self._state_versions: dict[str, int] = {}
+        #: every idle page with its context, longest-waiting first: the eviction order
+        self._idle_order: dict[Page, AccountContext] = {}
         self._launches = 0
         self._contexts_created = 0
         self._closing = False
@@ -147,6 +155,7 @@ class BrowserRuntime:
         self._closing = True
         holders, self._all_holders = self._all_holders, set()
         self._holders.clear()
+        self._idle_order.clear()
         browser, self._browser = self._browser, None
         playwright, self._playwright = self._playwright, None
         try:
@@ -243,6 +252,8 @@ class BrowserRuntime:
             try:
                 with wrap_playwright_errors("open page"):
                     page = holder.idle_pages.pop() if holder.idle_pages else None
+                    if page is not None:
+                        self._idle_order.pop(page, None)
                     if page is None or page.is_closed():
                         page = await holder.context.new_page()
                 return holder, page
@@ -316,29 +327,60 @@ class BrowserRuntime:
             and not page.is_closed()
             and not holder.retiring
             and not holder.closed
-            and len(holder.idle_pages) < IDLE_PAGES_PER_CONTEXT
         )
+        surplus: list[tuple[Page, AccountContext]] = []
         if reusable and page is not None:
             holder.idle_pages.append(page)
+            self._idle_order[page] = holder
+            surplus = self._surplus_idle_pages()
         elif page is not None and not holder.closed:
+            surplus = [(page, holder)]
+        for extra, _owner in surplus:
             with suppress(PlaywrightError):
-                await page.close()
+                await extra.close()
         if holder.retiring and holder.in_use == 0:
             await self._close_holder(holder)
+        # a context left without pages waits for nothing: close it (its account gets a new one,
+        # with the stored session, if it needs one again); open contexts cost ≈ 2.4 MB PSS each
+        for owner in dict.fromkeys([holder, *(owner for _page, owner in surplus)]):
+            if (
+                not owner.closed
+                and not owner.retiring
+                and not owner.in_use
+                and not owner.idle_pages
+            ):
+                await self._retire(owner, recycled=False)
 
-    async def _retire(self, holder: AccountContext) -> None:
-        """Recycle: keep its fresh session for the next context, close it once it is idle."""
+    def _surplus_idle_pages(self) -> list[tuple[Page, AccountContext]]:
+        """Idle pages beyond the budget, longest-waiting first, taken out of their contexts."""
+        budget = max(IDLE_PAGES_MIN, self.settings.max_pages)
+        surplus: list[tuple[Page, AccountContext]] = []
+        while len(self._idle_order) > budget:
+            page, holder = next(iter(self._idle_order.items()))
+            del self._idle_order[page]
+            if page in holder.idle_pages:  # else: its context closed and forgot it already
+                holder.idle_pages.remove(page)
+                if not holder.closed:
+                    surplus.append((page, holder))
+        return surplus
+
+    async def _retire(self, holder: AccountContext, *, recycled: bool = True) -> None:
+        """Recycle (or close an idle context): keep its fresh session for the next context of
+        its login, and close it once none of its pages is lent out."""
         holder.retiring = True
         if holder.state_version and holder.state_version == self.login_version(holder.login):
             with suppress(PlaywrightError):
                 state = await holder.context.storage_state()
                 await asyncio.to_thread(_write_private_json, self.state_path(holder.login), state)
-        log.info(
-            "browser_context_recycled",
-            account=holder.account_id,
-            login=login_key_hash(holder.login),
-            leases=holder.leases,
-        )
+        fields = {
+            "account": holder.account_id,
+            "login": login_key_hash(holder.login),
+            "leases": holder.leases,
+        }
+        if recycled:
+            log.info("browser_context_recycled", **fields)
+        else:
+            log.debug("browser_context_idle_closed", **fields)
         if holder.in_use == 0:
             await self._close_holder(holder)
 
@@ -346,7 +388,10 @@ class BrowserRuntime:
         self._all_holders.discard(holder)
         if self._holders.get(holder.account_id) is holder:
             del self._holders[holder.account_id]
+        for page in holder.idle_pages:
+            self._idle_order.pop(page, None)
         if holder.closed:
+            holder.idle_pages.clear()
             return
         holder.closed = True
         holder.idle_pages.clear()
@@ -365,6 +410,7 @@ class BrowserRuntime:
             orphans = list(self._all_holders)
             self._all_holders.clear()
             self._holders.clear()
+            self._idle_order.clear()
             for holder in orphans:
                 holder.closed = True
             if browser is not None:
