@@ -28,7 +28,7 @@ from sandbox.seeder import portal_catalog, seed_demo_book
 from sandbox.server import RunningSandbox, start_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
-CLI_TIMEOUT_S = 300
+CLI_TIMEOUT_S = 600
 TODAY = dt.date.today()
 
 

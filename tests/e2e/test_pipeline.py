@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -12,6 +13,9 @@ from sandbox.seeder import update_purchase_order
 from tests.e2e.conftest import DEFAULT_ACCOUNTS, TODAY, Workspace
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+#: the whole demo book (189 invoices, three portal families); minutes on a busy 2-core machine
+DEMO_TIMEOUT_S = 1200
 
 
 def test_nightly_submits_every_eligible_invoice_once(workspace: Workspace) -> None:
@@ -159,12 +163,11 @@ def test_demo_command_exits_zero(workspace: Workspace) -> None:
     result = workspace.cli(
         "demo",
         "--json",
+        timeout=DEMO_TIMEOUT_S,
         ARWORKER_DATABASE__URL=f"sqlite:///{workspace.root / 'demo.db'}",
         ARWORKER_SECRETS_DIR=str(workspace.root / "demo-secrets"),
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    import json
-
     data = json.loads(result.stdout.strip().splitlines()[-1])
     book = demo_book(today=TODAY)
     assert data["submitted"] == book.eligible_invoice_count - len(book.expected_rejections)

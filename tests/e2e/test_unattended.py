@@ -39,7 +39,7 @@ FAST_RETRIES = {
     "ARWORKER_QUEUE__MAX_ATTEMPTS": "12",
     "ARWORKER_QUEUE__LEASE_DURATION_S": "30",
 }
-RUN_TIMEOUT_S = 240
+RUN_TIMEOUT_S = 600
 
 
 def eligible(accounts: tuple[str, ...]) -> tuple[set[str], set[str]]:
