@@ -570,7 +570,8 @@ async def test_portal_gateway_bounds_pages_open_at_once(
         )
     )
 
-    assert portal.state.max_in_flight == 2
+    # the bound is the point; on a loaded machine the loads may not even overlap
+    assert 1 <= portal.state.max_in_flight <= 2
 
 
 async def test_portal_gateway_caps_and_paces_one_portal(
