@@ -8,7 +8,8 @@ password). A context is recycled after ``recycle_after_invoices`` pages (a rende
 ≈ 1.5 MB per invoice), and a browser that died is launched again on the next call rather than
 failing every later one. Pages outlive their operation: a new page costs a renderer process, so
 a page given back waits for the next operation of its account, and the runtime keeps at most as
-many waiting pages as it may lend at once (``max_pages``), closing the longest-waiting first.
+many waiting pages as it may lend at once (``max_pages``), closing the longest-waiting first; a
+context left with no page is closed too, so memory stays flat over any number of accounts.
 The runtime hands out pages; logging in, retries and bounds are the gateway's
 (:mod:`connectors.portals.gateway`).
 """
@@ -45,10 +46,9 @@ STATE_FILE_MODE = 0o600
 STATE_DIR_MODE = 0o700
 #: hex digits of the login-key hash used in file names and logs
 LOGIN_HASH_CHARS = 16
-#: fewest healthy pages kept open, across all contexts, for the next operations (a new page
-#: costs a renderer process); the runtime keeps ``max(IDLE_PAGES_MIN, max_pages)``: with fewer,
-#: K pages at work on one account close and reopen renderers on every operation (measured:
-#: +25 % CPU per invoice at K = 4, ``benchmarks/throughput.py``)
+#: idle pages (each a renderer process) kept for the next operations, across all contexts:
+#: ``max(IDLE_PAGES_MIN, max_pages)``. Kept per context instead, a run over many accounts
+#: piles up renderers: 40 accounts, 400 invoices, PSS 1.4 → 3.2 GB (``benchmarks/long_run.py``)
 IDLE_PAGES_MIN = 2
 #: how long closing a context, the browser or Playwright may take before we move on
 CLOSE_TIMEOUT_S = 10.0
@@ -341,7 +341,8 @@ class BrowserRuntime:
         if holder.retiring and holder.in_use == 0:
             await self._close_holder(holder)
         # a context left without pages waits for nothing: close it (its account gets a new one,
-        # with the stored session, if it needs one again); open contexts cost ≈ 2.4 MB PSS each
+        # with the stored session, if it needs one again); left open, 200 accounts grew the
+        # tree's PSS by a third over a run (``benchmarks/long_run.py --buyers 200``)
         for owner in dict.fromkeys([holder, *(owner for _page, owner in surplus)]):
             if (
                 not owner.closed
