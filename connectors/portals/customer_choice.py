@@ -3,12 +3,14 @@
 Coupa- and Ariba-style portals both list the supplier's customers as options (name → code) and
 scope every page by the code. The driver must find the account's buyer by name, or the only
 customer when no name is configured, and stop with ``PortalChanged`` naming the customers it did
-see when it cannot: a submission under the wrong customer must be impossible. The answer is kept
-per portal, login and buyer so each run asks the portal once.
+see when it cannot: a submission under the wrong customer must be impossible. The list is kept
+per portal and login, so a run reads it once however many buyers share the login, even when
+several pages start at the same moment (they wait for the first one's answer).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -46,21 +48,35 @@ class CustomerList:
 
 
 class CustomerChoice:
-    """One driver's buyers, looked up on the portal once per portal, login and buyer name."""
+    """One driver's buyers: the portal's customer list, read once per portal and login."""
 
     def __init__(self, listing: CustomerList, open_page: OpenPage) -> None:
         self._listing = listing
         self._open_page = open_page
-        self._known: dict[tuple[str, str, str], PortalCustomer] = {}
+        self._lists: dict[tuple[str, str], list[PortalCustomer]] = {}
+        self._reading: dict[tuple[str, str], asyncio.Lock] = {}
 
     async def customer(self, page: Page, account: PortalAccount, base: str) -> PortalCustomer:
         """The account's buyer as the portal at ``base`` knows it (name → code)."""
+        key = (base, account.login.login_name)
+        choices = self._lists.get(key)
+        if choices is None:
+            async with self._reading.setdefault(key, asyncio.Lock()):
+                choices = self._lists.get(key)
+                if choices is None:
+                    choices = await self._read_list(page, base)
+                    self._lists[key] = choices
+        found = _chosen(choices, normalised(account.buyer_name or ""))
+        if found is None:
+            names = ", ".join(c.name for c in choices) or "none"
+            raise PortalChanged(
+                f"select customer: customer {account.buyer_name!r} {self._listing.absent} "
+                f"({names}); check the buyer name of portal account {account.portal_account_id}"
+            )
+        return found
+
+    async def _read_list(self, page: Page, base: str) -> list[PortalCustomer]:
         listing = self._listing
-        wanted = normalised(account.buyer_name or "")
-        key = (base, account.login.login_name, wanted)
-        known = self._known.get(key)
-        if known is not None:
-            return known
         step = "select customer"
         await self._open_page(page, f"{base}{listing.path}", step)
         await require(page, listing.selector, listing.what, step)
@@ -68,16 +84,7 @@ class CustomerChoice:
             options: list[list[str]] = await page.locator(
                 f"{listing.selector} option"
             ).evaluate_all(_OPTIONS_JS)
-        choices = [PortalCustomer(name=name, code=code) for name, code in options if code]
-        found = _chosen(choices, wanted)
-        if found is None:
-            names = ", ".join(c.name for c in choices) or "none"
-            raise PortalChanged(
-                f"{step}: customer {account.buyer_name!r} {listing.absent} "
-                f"({names}); check the buyer name of portal account {account.portal_account_id}"
-            )
-        self._known[key] = found
-        return found
+        return [PortalCustomer(name=name, code=code) for name, code in options if code]
 
 
 def _chosen(choices: Sequence[PortalCustomer], wanted: str) -> PortalCustomer | None:

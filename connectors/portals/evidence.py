@@ -1,11 +1,14 @@
 """Failure evidence: what a person opens the morning after an upload went wrong.
 
-A failed portal operation leaves a screenshot (every password field masked) and, when enabled, a
-Playwright trace of that operation, in ``<artifacts_dir>/<evidence name>/``; the submission row
-stores the folder. A trace records everything the browser context does while it runs, so it must
-never run while someone logs in: :class:`ContextTracer` stops (and throws away) the context's
-trace before any login, and only one operation at a time owns the context's trace chunk (the
-others get a screenshot only). A chunk of a successful operation is thrown away.
+A failed portal operation leaves a screenshot (every password field masked), the page's HTML as
+it stood and, when enabled, a Playwright trace of that operation, in
+``<artifacts_dir>/<evidence name>/``; the submission row stores the folder. The trace holds the
+actions, network and console but no DOM snapshots: recording a snapshot after every action cost
+about 15 % of the worker's throughput (``benchmarks/throughput.py``), and the saved HTML shows the
+page the failure happened on. A trace records everything the browser context does while it
+runs, so it must never run while someone logs in: :class:`ContextTracer` stops (and throws
+away) the context's trace before any login, and only one operation at a time owns the context's
+trace chunk (the others get a screenshot only). A chunk of a successful operation is thrown away.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
 
 SCREENSHOT_FILE = "screenshot.png"
 TRACE_FILE = "trace.zip"
+PAGE_HTML_FILE = "page.html"
 FAILURE_FILE = "failure.txt"
 #: inputs painted over in every screenshot
 PASSWORD_FIELDS = "input[type=password]"
@@ -65,7 +69,7 @@ class ContextTracer:
                 if self._started:
                     await self._context.tracing.start_chunk()
                 else:
-                    await self._context.tracing.start(screenshots=False, snapshots=True)
+                    await self._context.tracing.start(screenshots=False, snapshots=False)
                     self._started = True
             except PlaywrightError as exc:
                 log.warning("trace_start_failed", error=str(exc).splitlines()[0][:200])
@@ -128,7 +132,7 @@ async def keep_evidence(
     folder: Path,
     failure: BaseException,
 ) -> Path:
-    """Save what the failed operation left: screenshot, its trace chunk, a one-line summary."""
+    """Save what the failed operation left: screenshot, page HTML, its trace chunk, a summary."""
     await asyncio.to_thread(_prepare_folder, folder)
     if page is not None and not page.is_closed():
         try:
@@ -140,6 +144,12 @@ async def keep_evidence(
             )
         except PlaywrightError as exc:
             log.warning("screenshot_failed", error=str(exc).splitlines()[0][:200])
+        try:
+            # the DOM as serialised: typed values (a password) are properties, not attributes
+            html = await page.content()
+            await asyncio.to_thread(_write_private, folder / PAGE_HTML_FILE, html)
+        except PlaywrightError as exc:
+            log.warning("page_html_failed", error=str(exc).splitlines()[0][:200])
     if tracer is not None:
         await tracer.end(chunk, keep=folder / TRACE_FILE)
     summary = f"{failure.__class__.__name__}: {failure}\n"
@@ -150,5 +160,10 @@ async def keep_evidence(
 def _prepare_folder(folder: Path) -> None:
     """Create the folder (owner only) and drop files a previous failure left there."""
     folder.mkdir(mode=EVIDENCE_DIR_MODE, parents=True, exist_ok=True)
-    for stale in (SCREENSHOT_FILE, TRACE_FILE, FAILURE_FILE):
+    for stale in (SCREENSHOT_FILE, PAGE_HTML_FILE, TRACE_FILE, FAILURE_FILE):
         (folder / stale).unlink(missing_ok=True)
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)

@@ -54,7 +54,7 @@ from connectors.portals.errors import (
     RejectionCode,
     SessionExpired,
 )
-from connectors.portals.evidence import SCREENSHOT_FILE, TRACE_FILE
+from connectors.portals.evidence import PAGE_HTML_FILE, SCREENSHOT_FILE, TRACE_FILE
 from connectors.portals.gateway import PortalGateway, artifact_path_of
 from connectors.portals.registry import driver_for, known_families
 
@@ -634,8 +634,8 @@ async def test_portal_gateway_survives_a_killed_browser(
 async def test_portal_gateway_keeps_evidence_without_the_password(
     portal: RunningPortal, make_gateway: GatewayFactory, tmp_path: Path
 ) -> None:
-    """A failure after a mid-operation re-login leaves a screenshot and a trace, and the trace
-    holds no password."""
+    """A failure after a mid-operation re-login leaves a screenshot, the page's HTML and a trace,
+    and neither the HTML nor the trace holds the password."""
     gateway, _ = await make_gateway()
     account = make_account(portal, 1)
     assert await gateway.find_invoice(account, "INV-1", evidence="submission-7")
@@ -649,6 +649,9 @@ async def test_portal_gateway_keeps_evidence_without_the_password(
     assert artifact_path_of(raised.value) == str(folder)
     assert portal.state.login_posts == 2  # the re-login happened inside the traced operation
     assert (folder / SCREENSHOT_FILE).stat().st_size > 0
+    html = (folder / PAGE_HTML_FILE).read_text(encoding="utf-8")
+    assert "<html" in html.lower() and PASSWORD not in html
+    assert (folder / PAGE_HTML_FILE).stat().st_mode & 0o077 == 0
     with zipfile.ZipFile(folder / TRACE_FILE) as trace:
         contents = b"".join(trace.read(name) for name in trace.namelist())
     assert b"/ACME/invoices/INV-1" in contents  # the trace is of the failed operation
