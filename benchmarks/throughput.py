@@ -160,7 +160,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     args.latencies = args.latencies or list(
         QUICK_LATENCIES_MS if args.quick else DEFAULT_LATENCIES_MS
     )
-    args.k = args.k or list(QUICK_KS if args.quick else DEFAULT_KS)
+    # the worker's default K is always measured, so its row answers the targets
+    args.k = args.k or sorted(
+        {*(QUICK_KS if args.quick else DEFAULT_KS), default_page_concurrency()}
+    )
     return args
 
 

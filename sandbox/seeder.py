@@ -171,6 +171,35 @@ def repoint_portal_accounts(
     return changed
 
 
+def enable_demo_accounts(
+    engine: sa.Engine, first: int | None, *, schema: str | None = None
+) -> int:
+    """Enable the demo's first ``first`` customers' portal accounts (all when ``None``) and
+    disable the others; returns how many are enabled. A short demo (``arworker demo
+    --customers 3``: one customer per portal family) keeps the whole book in the database, and the
+    next demo without the option enables everything again. Accounts that are not the demo's are
+    left alone."""
+    accounts = build_metadata(schema).tables[_name(PORTAL_ACCOUNTS_TABLE, schema)]
+    with engine.begin() as conn:
+        ids = (
+            conn.execute(
+                sa.select(accounts.c.portal_account_id)
+                .where(accounts.c.login_name == SUPPLIER_LOGIN)
+                .order_by(accounts.c.cust_account_id, accounts.c.portal_account_id)
+            )
+            .scalars()
+            .all()
+        )
+        kept = ids if first is None else ids[:first]
+        for account_id in ids:
+            conn.execute(
+                sa.update(accounts)
+                .where(accounts.c.portal_account_id == account_id)
+                .values(enabled_flag=account_id in kept, last_update_date=utcnow())
+            )
+    return len(kept)
+
+
 def _name(table: str, schema: str | None) -> str:
     """Key of ``table`` in a MetaData built for ``schema``."""
     return f"{schema}.{table}" if schema else table

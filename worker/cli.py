@@ -54,6 +54,16 @@ def _common_options() -> argparse.ArgumentParser:
     return common
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number, e.g. 3") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1, e.g. 3")
+    return value
+
+
 def _add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--json", action="store_true", help="print exactly one JSON object on stdout (for scripts)"
@@ -84,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
         "portals on a free loopback port, run the nightly job, print a summary.",
     )
     demo.add_argument("--port", type=int, default=0, help="stand-in portal port (0: any free)")
+    demo.add_argument(
+        "--customers",
+        type=_positive_int,
+        metavar="N",
+        help="only the first N customers of the demo book (3: one per portal family; "
+        "default: all, 189 invoices)",
+    )
     _add_json(demo)
 
     nightly = sub.add_parser("nightly", help="enqueue open invoices, submit them, summarise")
@@ -220,7 +237,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if command == "demo":
         from worker.demo import run_demo
 
-        return run_demo(settings, port=args.port, as_json=args.json)
+        return run_demo(settings, port=args.port, as_json=args.json, customers=args.customers)
     if command == "run":
         from worker.scheduler import run_daemon
 

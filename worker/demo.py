@@ -47,9 +47,13 @@ def _received(base_url: str) -> list[dict[str, Any]]:
     return data
 
 
-def run_demo(settings: Settings, *, port: int, as_json: bool) -> int:
+def run_demo(
+    settings: Settings, *, port: int, as_json: bool, customers: int | None = None
+) -> int:
+    """Seed if needed, serve the stand-ins, run the nightly job over the first ``customers``
+    customers of the demo book (all when ``None``), and print the summary."""
     from jobs import nightly
-    from sandbox.seeder import portal_catalog, repoint_portal_accounts
+    from sandbox.seeder import enable_demo_accounts, portal_catalog, repoint_portal_accounts
     from sandbox.server import start_sandbox
     from worker.runtime import build_store, job_context
 
@@ -66,6 +70,8 @@ def run_demo(settings: Settings, *, port: int, as_json: bool) -> int:
             moved = repoint_portal_accounts(store.engine, sandbox.url)
             if moved:
                 log.info("demo.portal_accounts_repointed", count=moved, url=sandbox.url)
+            enabled = enable_demo_accounts(store.engine, customers)
+            log.info("demo.portal_accounts_enabled", count=enabled)
 
             async def go() -> Any:
                 async with job_context(

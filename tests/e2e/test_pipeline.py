@@ -11,6 +11,7 @@ from connectors.oracle.records import SubmissionStatus
 from sandbox.book import demo_book
 from sandbox.seeder import update_purchase_order
 from tests.e2e.conftest import DEFAULT_ACCOUNTS, TODAY, Workspace
+from worker.demo import DEMO_FAMILIES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -159,17 +160,25 @@ def test_wrong_password_one_attempt_others_continue(workspace: Workspace) -> Non
 
 @pytest.mark.slow
 def test_demo_command_exits_zero(workspace: Workspace) -> None:
-    """``arworker demo --json`` seeds, serves, submits and reports on a fresh directory."""
+    """``arworker demo --json`` seeds, serves, submits and reports on a fresh directory; with
+    ``--customers 3`` (one customer per portal family) only those customers' invoices go out.
+    The whole book (189 invoices, a few minutes) is what ``./run.sh demo`` runs."""
     result = workspace.cli(
         "demo",
         "--json",
+        "--customers",
+        "3",
         timeout=DEMO_TIMEOUT_S,
         ARWORKER_DATABASE__URL=f"sqlite:///{workspace.root / 'demo.db'}",
         ARWORKER_SECRETS_DIR=str(workspace.root / "demo-secrets"),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads(result.stdout.strip().splitlines()[-1])
-    book = demo_book(today=TODAY)
-    assert data["submitted"] == book.eligible_invoice_count - len(book.expected_rejections)
+    book = demo_book(today=TODAY, families=DEMO_FAMILIES)
+    first_three = {c.account_number for c in book.enrolled_customers[:3]}
+    assert {book.customer(a).portal_family for a in first_three} == {"coupa", "ariba", "upload"}
+    eligible = {i.trx_number for i in book.eligible_invoices if i.account_number in first_three}
+    rejected = eligible & set(book.expected_rejections)
+    assert data["submitted"] == len(eligible - rejected)
     assert data["portal_received"] == data["submitted"]
-    assert data["rejected"] == len(book.expected_rejections)
+    assert data["rejected"] == len(rejected)
