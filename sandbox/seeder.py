@@ -171,9 +171,7 @@ def repoint_portal_accounts(
     return changed
 
 
-def enable_demo_accounts(
-    engine: sa.Engine, first: int | None, *, schema: str | None = None
-) -> int:
+def enable_demo_accounts(engine: sa.Engine, first: int | None, *, schema: str | None = None) -> int:
     """Enable the demo's first ``first`` customers' portal accounts (all when ``None``) and
     disable the others; returns how many are enabled. A short demo (``arworker demo
     --customers 3``: one customer per portal family) keeps the whole book in the database, and the

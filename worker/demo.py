@@ -47,9 +47,7 @@ def _received(base_url: str) -> list[dict[str, Any]]:
     return data
 
 
-def run_demo(
-    settings: Settings, *, port: int, as_json: bool, customers: int | None = None
-) -> int:
+def run_demo(settings: Settings, *, port: int, as_json: bool, customers: int | None = None) -> int:
     """Seed if needed, serve the stand-ins, run the nightly job over the first ``customers``
     customers of the demo book (all when ``None``), and print the summary."""
     from jobs import nightly
