@@ -398,7 +398,10 @@ def _child(reader: str, spec: dict[str, Any]) -> dict[str, Any]:
 
         store = Store(create_engine(DatabaseSettings(url=spec["url"])), org_ids=[ORG_ID])
         stream = store.open_invoices()
-        if reader == "enqueue":  # the nightly's first phase: stream the open set into the queue
+        if reader == "enqueue":
+            # the nightly's first phase (Store.enqueue_open_invoices): the whole open set,
+            # not only the unqueued part, streamed into the queue
+            stream = store.open_invoices(unqueued_only=False)
             stream = _enqueued(store, itertools.islice(stream, spec["enqueue_rows"]))
     rss_start = process.memory_info().rss / MB
     mark = spec["mark_row"]

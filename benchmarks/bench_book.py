@@ -295,7 +295,7 @@ def write_database(
                 for start in range(0, len(rows), INSERT_BATCH_ROWS):
                     conn.execute(sa.insert(tables[name]), rows[start : start + INSERT_BATCH_ROWS])
         if enqueue:
-            store.enqueue(store.open_invoices(), run_id="bench-setup")
+            store.enqueue_open_invoices(run_id="bench-setup")
     finally:
         engine.dispose()
 

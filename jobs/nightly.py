@@ -58,9 +58,7 @@ async def run(ctx: JobContext, *, scheduled_for: dt.datetime | None = None) -> R
     log = ctx.log.bind(job=JOB_NAME)
     try:
         if first or await _enqueue_abandoned(ctx, slot):
-            result = await ctx.db(
-                lambda: ctx.store.enqueue(ctx.store.open_invoices(), run_id=ctx.run_id)
-            )
+            result = await ctx.db(ctx.store.enqueue_open_invoices, run_id=ctx.run_id)
             summary.enqueued = result.enqueued
             if first:
                 await ctx.db(ctx.store.mark_enqueued, ctx.run_id, result.enqueued)

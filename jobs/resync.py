@@ -46,9 +46,7 @@ async def run(ctx: JobContext, *, account_number: str) -> RunSummary:
         )
         summary.requeued = len(requeued)
         result = await ctx.db(
-            lambda: ctx.store.enqueue(
-                ctx.store.open_invoices(cust_account_id=cust_account_id), run_id=ctx.run_id
-            )
+            ctx.store.enqueue_open_invoices, cust_account_id=cust_account_id, run_id=ctx.run_id
         )
         summary.enqueued = result.enqueued
         await drain_queue(ctx, summary, cust_account_id=cust_account_id)

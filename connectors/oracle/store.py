@@ -177,6 +177,23 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
             enqueued, already = enqueued + e, already + a
         return EnqueueResult(enqueued=enqueued, already_queued=already)
 
+    def enqueue_open_invoices(
+        self, *, cust_account_id: int | None = None, run_id: str | None = None
+    ) -> EnqueueResult:
+        """Queue every open invoice that has no submission row yet (the nightly's and a resync's
+        first step).
+
+        The read streams *every* open invoice, not only the unqueued ones: filtering them with
+        an anti-join against the table this very call fills let PostgreSQL keep the plan it chose
+        while the table was empty (a nested-loop anti-join scanning that table for every row
+        read), which grows with the square of the book. Each batch's own look-up of what is
+        already queued (one query per batch) keeps it exactly-once.
+        """
+        return self.enqueue(
+            self.open_invoices(cust_account_id=cust_account_id, unqueued_only=False),
+            run_id=run_id,
+        )
+
     def _enqueue_batch(self, batch: list[OpenInvoice], run_id: str | None) -> tuple[int, int]:
         sub = self._t["xx_arw_submissions"]
 

@@ -131,6 +131,7 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
         assert invoices, "the sample book has open invoices"
         verb("load_invoice")(invoices[0].customer_trx_id)
         verb("enqueue")(invoices, run_id="run-1")
+        assert verb("enqueue_open_invoices")(cust_account_id=acme, run_id="run-1").enqueued == 0
         verb("submissions")(
             cust_account_id=acme,
             statuses=[SubmissionStatus.PENDING],

@@ -88,6 +88,14 @@ class TestEnqueue:
         assert second.already_queued == len(book.eligible_trx_numbers)
         assert store.status_counts() == {"PENDING": len(book.eligible_trx_numbers)}
 
+    def test_enqueue_open_invoices_queues_each_once(self, store: Store, book: SampleBook) -> None:
+        """The nightly's enqueue reads every open invoice and queues only the new ones, once."""
+        first = store.enqueue_open_invoices(run_id="run-1")
+        second = store.enqueue_open_invoices(run_id="run-2")
+        assert first.enqueued == len(book.eligible_trx_numbers)
+        assert (second.enqueued, second.already_queued) == (0, len(book.eligible_trx_numbers))
+        assert {s.trx_number for s in store.submissions()} == set(book.eligible_trx_numbers)
+
     def test_enqueue_writes_an_event_per_item(self, store: Store, book: SampleBook) -> None:
         """Every queued item has its ENQUEUED event."""
         store.enqueue(store.open_invoices())
