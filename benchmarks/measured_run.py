@@ -120,6 +120,10 @@ def measure_child(
         kill_tree(keep)
         stdout, stderr = child.communicate()
         returncode = None
+    except BaseException:  # stopped (Ctrl-C, SIGTERM): take the measured tree down with us
+        kill_tree(keep)
+        child.wait()
+        raise
     ended_at = time.time()
     killed = reap_orphans(keep)
     sampler.stop()
