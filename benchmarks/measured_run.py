@@ -123,6 +123,7 @@ def measure_child(
     except BaseException:  # stopped (Ctrl-C, SIGTERM): take the measured tree down with us
         kill_tree(keep)
         child.wait()
+        sampler.stop()
         raise
     ended_at = time.time()
     killed = reap_orphans(keep)
