@@ -189,12 +189,13 @@ def enable_demo_accounts(engine: sa.Engine, first: int | None, *, schema: str | 
             .all()
         )
         kept = ids if first is None else ids[:first]
-        for account_id in ids:
-            conn.execute(
-                sa.update(accounts)
-                .where(accounts.c.portal_account_id == account_id)
-                .values(enabled_flag=account_id in kept, last_update_date=utcnow())
-            )
+        for enabled, chosen in ((True, kept), (False, ids[len(kept) :])):
+            if chosen:
+                conn.execute(
+                    sa.update(accounts)
+                    .where(accounts.c.portal_account_id.in_(chosen))
+                    .values(enabled_flag=enabled, last_update_date=utcnow())
+                )
     return len(kept)
 
 
