@@ -86,15 +86,17 @@ async def drain_queue(
     try:
         await _produce(ctx, state, work, k, trx_numbers, cust_account_id)
     finally:
-        for _ in consumers:
-            work.put_nowait(None)
-        await asyncio.gather(*consumers, return_exceptions=True)
-        renewer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await renewer
-        leftovers = [s for s in state.held.values()]
-        for s in leftovers:
-            await _release(ctx, state, s, "worker stopping: handed back before any upload")
+        try:
+            for _ in consumers:
+                work.put_nowait(None)
+            # cancelled here (grace period over), the consumers are cancelled with us: each
+            # records its upload in flight as UNCERTAIN before the hand-back below
+            await asyncio.gather(*consumers, return_exceptions=True)
+        finally:
+            renewer.cancel()
+            await asyncio.wait([renewer])
+            for s in list(state.held.values()):
+                await _release(ctx, state, s, "worker stopping: handed back before any upload")
     summary.paused_logins |= ctx.portals.paused_logins()
     summary.paused_portals |= ctx.portals.paused_portals()
 
@@ -136,15 +138,12 @@ async def _produce(
             await _wait(ctx, IDLE_POLL_S)
             continue
         try:
-            claimed = await ctx.db(
-                ctx.store.claim,
-                owner=ctx.worker_name,
+            claimed = await _claim(
+                ctx,
+                state,
                 limit=min(batch, k + batch - in_flight),
-                lease_s=ctx.settings.queue.lease_duration_s,
-                exclude_portal_account_ids=sorted(state.excluded_accounts),
                 trx_numbers=trx_numbers,
                 cust_account_id=cust_account_id,
-                run_id=ctx.run_id,
             )
         except StoreUnavailable as exc:
             # unattended: wait for the database to come back rather than abandon the run
@@ -158,6 +157,41 @@ async def _produce(
             if not state.held:
                 return
             await _wait(ctx, IDLE_POLL_S * 4)
+
+
+async def _claim(
+    ctx: JobContext,
+    state: _DrainState,
+    *,
+    limit: int,
+    trx_numbers: Sequence[str] | None,
+    cust_account_id: int | None,
+) -> list[Submission]:
+    """Claim a batch; cancelled meanwhile, still hold what the claim took so it is handed back.
+
+    The claim runs in a thread that cancelling cannot stop: its rows become IN_PROGRESS under
+    our lease whether or not anyone waits for the answer. Dropping that answer would strand
+    them until their lease expires.
+    """
+    claiming = asyncio.ensure_future(
+        ctx.db(
+            ctx.store.claim,
+            owner=ctx.worker_name,
+            limit=limit,
+            lease_s=ctx.settings.queue.lease_duration_s,
+            exclude_portal_account_ids=sorted(state.excluded_accounts),
+            trx_numbers=trx_numbers,
+            cust_account_id=cust_account_id,
+            run_id=ctx.run_id,
+        )
+    )
+    try:
+        return await asyncio.shield(claiming)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            for s in await claiming:
+                state.held[s.submission_id] = s  # not queued: released by drain_queue
+        raise
 
 
 async def _wait(ctx: JobContext, seconds: float) -> None:

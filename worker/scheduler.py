@@ -129,8 +129,12 @@ class WorkerDaemon:
             try:
                 await self._stopping.wait()
             finally:
-                scheduler.shutdown(wait=False)
+                # APScheduler's shutdown cancels the job tasks it started: a running drain would
+                # lose its grace period and a claim in flight its result. Stop firing, wind our
+                # jobs down ourselves, and only then let it shut down.
+                scheduler.pause()
                 await self._wind_down()
+                scheduler.shutdown(wait=False)
         self.store.engine.dispose()
         log.info("worker.stopped")
         return 0
@@ -154,12 +158,17 @@ class WorkerDaemon:
                 self.settings, job=name, store=self.store, browser=self._browser
             ) as ctx:
                 self._contexts[id(ctx)] = ctx
+                if self._stopping.is_set():  # the signal came while the context was opening
+                    ctx.stop.set()
                 try:
                     await body(ctx)
                 finally:
                     self._contexts.pop(id(ctx), None)
         except Exception:
             log.exception("job.failed", job=name)
+        except asyncio.CancelledError:
+            # only the wind-down cancels a job, once the grace period is over; it said so already
+            log.warning("job.cancelled", job=name)
         finally:
             self._running.discard(task)
 

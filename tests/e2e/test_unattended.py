@@ -224,7 +224,7 @@ def test_sigterm_mid_run_exits_cleanly(make_workspace) -> None:  # type: ignore[
     """SIGTERM during a run: exit 0 within the grace period, no IN_PROGRESS item left with a
     live lease."""
     ws: Workspace = make_workspace(faults=Faults(latency_ms=150, seed=9))
-    grace_s = 20
+    grace_s = 60  # well above an upload's time on a loaded machine: the drain must end by itself
     proc = ws.spawn("run", "--nightly-now", ARWORKER_QUEUE__SHUTDOWN_GRACE_S=str(grace_s))
     store = ws.store()
     try:
@@ -248,13 +248,28 @@ def test_sigterm_mid_run_exits_cleanly(make_workspace) -> None:  # type: ignore[
             for s in store.submissions(statuses=[SubmissionStatus.IN_PROGRESS])
             if s.lease_expires_at is not None and s.lease_expires_at > now
         ]
-        assert not live
+        assert not live, _explain_live(store, live, log)
+        # the nightly job wound down by itself within the grace period, nothing cancelled it
+        assert '"event": "nightly.finished"' in log, log[-3000:]
+        assert "Traceback" not in log and '"event": "job.cancelled"' not in log, log[-3000:]
         remaining = [s for s in store.submissions() if s.status is SubmissionStatus.PENDING]
         assert remaining, "the run finished before SIGTERM: nothing was left to hand back"
     finally:
         store.engine.dispose()
         if proc.poll() is None:
             proc.kill()
+
+
+def _explain_live(store: Store, live: list[object], log: str) -> str:
+    """What happened to items left IN_PROGRESS: their events and the worker's lines about them."""
+    parts = []
+    for s in live:
+        sid = s.submission_id  # type: ignore[attr-defined]
+        events = [(e["event_type"], e["to_status"], e["detail"]) for e in store.events(sid)]
+        lines = [line for line in log.splitlines() if f'"submission_id": {sid}' in line]
+        parts.append(f"submission {sid}: events {events}; log: {lines}")
+    tail = "\n".join(log.splitlines()[-40:])
+    return "left IN_PROGRESS with a live lease: " + "; ".join(parts) + f"\nlog tail:\n{tail}"
 
 
 @pytest.fixture
