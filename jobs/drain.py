@@ -2,7 +2,8 @@
 
 A producer claims small batches (the portable claim of design §8) while K consumers, one per
 page the browser may have open, each take an item through the portal and record its outcome with
-its event and note in one transaction. A renewer keeps the leases of everything this process
+its event and note in one transaction. Consumers take first the item whose portal account has the
+fewest uploads in flight (:mod:`jobs.account_turns`), so each account keeps about one warm page. A renewer keeps the leases of everything this process
 holds alive, so a slow portal never lets another worker take over an item in flight. When the
 stop event is set (SIGTERM), nothing new is claimed, in-flight uploads finish, and items claimed
 but not started are handed back untouched.
@@ -35,6 +36,7 @@ from connectors.portals.errors import (
     PortalUnavailable,
 )
 from jobs import note_text
+from jobs.account_turns import AccountTurns
 from jobs.context import JobContext
 from jobs.invoice_mapping import invoice_document, to_outgoing_invoice
 from jobs.lease_owner import owner_is_alive, owner_prefix
@@ -80,15 +82,14 @@ async def drain_queue(
     records = await ctx.db(ctx.store.portal_accounts)
     state = _DrainState(summary=summary, accounts={r.portal_account_id: r for r in records})
     k = max(1, ctx.settings.browser.max_pages)
-    work: asyncio.Queue[Submission | None] = asyncio.Queue()
+    work = AccountTurns()
     renewer = asyncio.create_task(_renew_leases(ctx, state))
     consumers = [asyncio.create_task(_consume(ctx, state, work, total_hint)) for _ in range(k)]
     try:
         await _produce(ctx, state, work, k, trx_numbers, cust_account_id)
     finally:
         try:
-            for _ in consumers:
-                work.put_nowait(None)
+            work.close()
             # cancelled here (grace period over), the consumers are cancelled with us: each
             # records its upload in flight as UNCERTAIN before the hand-back below
             await asyncio.gather(*consumers, return_exceptions=True)
@@ -126,7 +127,7 @@ async def take_over_dead_local_leases(ctx: JobContext) -> int:
 async def _produce(
     ctx: JobContext,
     state: _DrainState,
-    work: asyncio.Queue[Submission | None],
+    work: AccountTurns,
     k: int,
     trx_numbers: Sequence[str] | None,
     cust_account_id: int | None,
@@ -152,7 +153,7 @@ async def _produce(
             continue
         for s in claimed:
             state.held[s.submission_id] = s
-            work.put_nowait(s)
+            work.put(s)
         if not claimed:
             if not state.held:
                 return
@@ -218,40 +219,47 @@ async def _renew_leases(ctx: JobContext, state: _DrainState) -> None:
 async def _consume(
     ctx: JobContext,
     state: _DrainState,
-    work: asyncio.Queue[Submission | None],
+    work: AccountTurns,
     total_hint: int | None,
 ) -> None:
-    while True:
-        s = await work.get()
-        if s is None:
-            return
-        if ctx.stop.is_set() or s.portal_account_id in state.excluded_accounts:
-            await _release(ctx, state, s, "handed back untouched")
-            continue
-        log = ctx.log.bind(submission_id=s.submission_id, invoice=s.trx_number, attempt=s.attempts)
+    while (s := await work.get()) is not None:
         try:
-            await _process(ctx, state, s, log)
-        except asyncio.CancelledError:
-            # stopped mid-flight (grace period over): the portal may have it; say so, then stop
-            if s.submission_id in state.held:
-                await _record(
-                    ctx,
-                    state,
-                    s,
-                    OutcomeRecord(
-                        outcome_uid=uuid.uuid4().hex,
-                        to_status=SubmissionStatus.UNCERTAIN,
-                        event_type=EVENT_RELEASED,
-                        detail="worker stopped during the upload; look it up before retrying",
-                        run_id=ctx.run_id,
-                    ),
-                )
-            raise
-        except Exception as exc:  # the unknown is an application fault: retry with backoff
-            log.exception("submission.unexpected_error")
-            await _apply_failure(ctx, state, s, exc, log, account=None, after_submit=False)
-        state.done += 1
-        ctx.progress(state.summary.job, state.done, total_hint, s.trx_number)
+            await _take_through(ctx, state, s, total_hint)
+        finally:
+            work.done(s)
+
+
+async def _take_through(
+    ctx: JobContext, state: _DrainState, s: Submission, total_hint: int | None
+) -> None:
+    """One claimed item: handed back if we are stopping, else through the portal and recorded."""
+    if ctx.stop.is_set() or s.portal_account_id in state.excluded_accounts:
+        await _release(ctx, state, s, "handed back untouched")
+        return
+    log = ctx.log.bind(submission_id=s.submission_id, invoice=s.trx_number, attempt=s.attempts)
+    try:
+        await _process(ctx, state, s, log)
+    except asyncio.CancelledError:
+        # stopped mid-flight (grace period over): the portal may have it; say so, then stop
+        if s.submission_id in state.held:
+            await _record(
+                ctx,
+                state,
+                s,
+                OutcomeRecord(
+                    outcome_uid=uuid.uuid4().hex,
+                    to_status=SubmissionStatus.UNCERTAIN,
+                    event_type=EVENT_RELEASED,
+                    detail="worker stopped during the upload; look it up before retrying",
+                    run_id=ctx.run_id,
+                ),
+            )
+        raise
+    except Exception as exc:  # the unknown is an application fault: retry with backoff
+        log.exception("submission.unexpected_error")
+        await _apply_failure(ctx, state, s, exc, log, account=None, after_submit=False)
+    state.done += 1
+    ctx.progress(state.summary.job, state.done, total_hint, s.trx_number)
 
 
 async def _process(ctx: JobContext, state: _DrainState, s: Submission, log: object) -> None:

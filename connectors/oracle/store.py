@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connectors.oracle.ar_reads import open_invoice, open_invoices_query, read_invoice
+from connectors.oracle.claim_order import accounts_side_by_side
 from connectors.oracle.documents import read_invoice_pdf
 from connectors.oracle.engine import READ_ONLY_OPTION
 from connectors.oracle.errors import AlreadyExists, wrap_db_errors
@@ -385,7 +386,7 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
 
         def candidates(conn: sa.Connection, now: dt.datetime, skip: set[int]) -> list[int]:
             query = (
-                sa.select(sub.c.submission_id)
+                sa.select(sub.c.submission_id, sub.c.portal_account_id)
                 .where(
                     sub.c.status.in_(claimable),
                     sa.or_(sub.c.next_attempt_at.is_(None), sub.c.next_attempt_at <= now),
@@ -403,7 +404,9 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
                 query = query.where(sub.c.trx_number.in_(list(trx_numbers)))
             if cust_account_id is not None:
                 query = query.where(sub.c.cust_account_id == cust_account_id)
-            return [int(i) for (i,) in conn.execute(query) if int(i) not in skip]
+            return accounts_side_by_side(
+                (int(i), int(a)) for (i, a) in conn.execute(query) if int(i) not in skip
+            )
 
         def take(ids: list[int], now: dt.datetime) -> int:
             def work(conn: sa.Connection) -> int:

@@ -72,6 +72,7 @@ class RuntimeStats:
     launches: int
     contexts_created: int
     contexts_open: int
+    pages_created: int  #: a renderer process each: many more than invoices/recycling = churn
     pages_in_use: int
 
 
@@ -122,6 +123,7 @@ class BrowserRuntime:
         self._idle_order: dict[Page, AccountContext] = {}
         self._launches = 0
         self._contexts_created = 0
+        self._pages_created = 0
         self._closing = False
 
     async def __aenter__(self) -> BrowserRuntime:
@@ -170,7 +172,12 @@ class BrowserRuntime:
                 with suppress(PlaywrightError, TimeoutError):
                     await asyncio.wait_for(playwright.stop(), CLOSE_TIMEOUT_S)
         if browser is not None:
-            log.info("browser_closed", launches=self._launches, contexts=self._contexts_created)
+            log.info(
+                "browser_closed",
+                launches=self._launches,
+                contexts=self._contexts_created,
+                pages=self._pages_created,
+            )
 
     def stats(self) -> RuntimeStats:
         """How many launches, contexts and pages there have been and are."""
@@ -179,6 +186,7 @@ class BrowserRuntime:
             launches=self._launches,
             contexts_created=self._contexts_created,
             contexts_open=len(open_holders),
+            pages_created=self._pages_created,
             pages_in_use=sum(h.in_use for h in open_holders),
         )
 
@@ -256,6 +264,7 @@ class BrowserRuntime:
                         self._idle_order.pop(page, None)
                     if page is None or page.is_closed():
                         page = await holder.context.new_page()
+                        self._pages_created += 1
                 return holder, page
             except BaseException as exc:
                 holder.in_use -= 1

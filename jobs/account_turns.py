@@ -1,0 +1,58 @@
+"""Claimed submissions waiting for a page, handed out so that portal accounts run side by side.
+
+Each portal account has its own browser context. Given out in claim order, the consumers may all
+take the same account's invoices at once: every page then sits in one context, where background
+tabs slow each other's clicks and, when that account is done, all its pages are closed and the
+next account opens new ones (a renderer process each). Handing out first the item whose account
+has the fewest uploads in flight keeps about one page per account, reused from one invoice to the
+next, and never puts more load on one customer's portal account than the queue forces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from connectors.oracle.records import Submission
+
+
+class AccountTurns:
+    """A work queue for the drain's consumers: ``put`` claimed items, ``get`` the fairest next.
+
+    ``get`` returns None once ``close`` was called and nothing is left waiting; ``done`` must
+    follow every item ``get`` returned, when its upload is over.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: list[Submission] = []
+        self._in_flight: Counter[int] = Counter()
+        self._closed = False
+        self._arrived = asyncio.Event()
+
+    def put(self, item: Submission) -> None:
+        self._waiting.append(item)
+        self._arrived.set()
+
+    def close(self) -> None:
+        """No more items will come: consumers finish what is waiting, then get None."""
+        self._closed = True
+        self._arrived.set()
+
+    async def get(self) -> Submission | None:
+        while not self._waiting:
+            if self._closed:
+                return None
+            self._arrived.clear()
+            await self._arrived.wait()
+        index = min(
+            range(len(self._waiting)),
+            key=lambda i: (self._in_flight[self._waiting[i].portal_account_id], i),
+        )
+        item = self._waiting.pop(index)
+        self._in_flight[item.portal_account_id] += 1
+        return item
+
+    def done(self, item: Submission) -> None:
+        self._in_flight[item.portal_account_id] -= 1
+        if self._in_flight[item.portal_account_id] <= 0:
+            del self._in_flight[item.portal_account_id]
