@@ -3,10 +3,11 @@
 A producer claims small batches (the portable claim of design §8) while K consumers, one per
 page the browser may have open, each take an item through the portal and record its outcome with
 its event and note in one transaction. Consumers take first the item whose portal account has the
-fewest uploads in flight (:mod:`jobs.account_turns`), so each account keeps about one warm page. A renewer keeps the leases of everything this process
-holds alive, so a slow portal never lets another worker take over an item in flight. When the
-stop event is set (SIGTERM), nothing new is claimed, in-flight uploads finish, and items claimed
-but not started are handed back untouched.
+fewest uploads in flight (:mod:`jobs.account_turns`), so each account keeps about one warm
+page. A renewer keeps the leases of everything this process holds alive, so a slow portal never
+lets another worker take over an item in flight. When the stop event is set (SIGTERM), nothing
+new is claimed, in-flight uploads finish, and items claimed but not started are handed back
+untouched.
 """
 
 from __future__ import annotations

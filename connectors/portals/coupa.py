@@ -54,7 +54,6 @@ from connectors.portals.invoice_entry import (
 )
 from connectors.portals.page_checks import (
     ELEMENT_TIMEOUT_MS,
-    attribute,
     count,
     normalised,
     require,
@@ -146,11 +145,38 @@ REJECTION_PRECEDENCE = (
     RejectionCode.OTHER,
 )
 
-_LANDING_JS = """() => ({
-  login: !!document.querySelector('#login-form, #totp-form'),
-  busy: (document.querySelector('#busy-title') || {}).textContent || null,
-  failure: (document.querySelector('#error-title') || {}).textContent || null,
-})"""
+#: what every landing is checked for, read in one call: busy/error/login page, customer shown
+_LANDING_JS = """(current) => {
+  const shown = document.querySelector(current);
+  return {
+    login: !!document.querySelector('#login-form, #totp-form'),
+    busy: (document.querySelector('#busy-title') || {}).textContent || null,
+    failure: (document.querySelector('#error-title') || {}).textContent || null,
+    customer: shown ? [shown.textContent.trim(), shown.getAttribute('data-customer-code')] : null,
+  };
+}"""
+
+
+#: the invoice form in one call: closed-PO notice, which expected elements are missing, currencies
+_FORM_JS = """([closed, expected, currencyOptions]) => {
+  const notice = document.querySelector(closed);
+  return {
+    closed: notice ? notice.innerText.trim() : null,
+    missing: expected.filter(s => !document.querySelector(s)),
+    currencies: [...document.querySelectorAll(currencyOptions)].map(e => e.value),
+  };
+}"""
+
+#: the page after the submit click in one call: the confirmation, or the field errors
+_RESULT_JS = """([documentId, confirmed, fieldError]) => {
+  const reference = document.querySelector(documentId);
+  return {
+    reference: reference ? reference.innerText.trim() : null,
+    confirmed: ((document.querySelector(confirmed) || {}).innerText || '').trim(),
+    errors: [...document.querySelectorAll(fieldError)].map(
+      e => [e.getAttribute('data-field') || '', e.textContent.trim()]),
+  };
+}"""
 
 _PO_ROWS_JS = """rows => rows.map(r => ({
   number: r.getAttribute('data-po-number'),
@@ -183,6 +209,28 @@ _DETAIL_JS = """() => {
     payment_date: text('detail-payment-date'), payment_number: text('detail-payment-number'),
   };
 }"""
+
+
+def _list_js(rows_js: str) -> str:
+    """A results list (orders or invoices) read in one call; null while neither the table nor
+    the empty text is on the page. The row reader is spliced in, not ``eval``-ed: portals' CSP
+    may forbid eval."""
+    return f"""([table, empty, rowSelector, next]) => {{
+  const readRows = {rows_js};
+  const emptyEl = document.querySelector(empty);
+  if (!document.querySelector(table) && !emptyEl) return null;
+  const nextEl = document.querySelector(next);
+  return {{
+    empty: emptyEl ? emptyEl.innerText.trim() : null,
+    rows: emptyEl ? [] : readRows([...document.querySelectorAll(rowSelector)]),
+    next: nextEl ? (nextEl.getAttribute('href') || '') : null,
+  }};
+}}"""
+
+
+_ORDERS_LIST_JS = _list_js(_PO_ROWS_JS)
+_INVOICES_LIST_JS = _list_js(_INVOICE_ROWS_JS)
+
 
 _PAYMENT_INFO = re.compile(r"Paid\s+(\d{4}-\d{2}-\d{2})(?:\s*\(([^)]*)\))?")
 
@@ -243,7 +291,6 @@ class CoupaDriver:
         document: InvoiceDocument,
     ) -> PortalReceipt:
         """Flip the invoice's PO into an invoice, fill it, attach the PDF, submit once."""
-        sel = SELECTORS
         base = _base(account)
         customer = await self._customer(page, account)
         if not invoice.purchase_order:
@@ -265,12 +312,7 @@ class CoupaDriver:
             )
 
         step = f"open the invoice form of PO {invoice.purchase_order}"
-        await self._open(page, urljoin(page.url, row["create"]), step)
-        await _verify_customer(page, customer, step)
-        if await count(page, sel.po_closed_notice):
-            raise InvoiceRejected(
-                RejectionCode.PO_CLOSED, await _text(page, sel.po_closed_notice, step)
-            )
+        await self._open(page, urljoin(page.url, row["create"]), step, customer=customer)
         await self._fill_form(page, invoice, document)
         return await self._submit(page, invoice)
 
@@ -285,8 +327,7 @@ class CoupaDriver:
         step = f"open invoice {invoice_number}"
         if not row["detail"]:
             raise PortalChanged(f"{step}: the invoices list has no link to the invoice detail")
-        await self._open(page, urljoin(page.url, row["detail"]), step)
-        await _verify_customer(page, customer, step)
+        await self._open(page, urljoin(page.url, row["detail"]), step, customer=customer)
         await require(page, SELECTORS.detail_status, "invoice status", step)
         with wrap_playwright_errors(step):
             facts: dict[str, str] = await page.evaluate(_DETAIL_JS)
@@ -323,26 +364,29 @@ class CoupaDriver:
         url = f"{base}/orders?{urlencode({'customer': customer.code, 'q': po_number})}"
         rows: list[dict[str, Any]] = []
         for _ in range(MAX_LIST_PAGES):
-            await self._open(page, url, step)
-            await _verify_customer(page, customer, step)
-            await require(page, f"{sel.orders_table}, {sel.orders_empty}", "orders table", step)
-            if await count(page, sel.orders_empty):
-                return rows, await _text(page, sel.orders_empty, step)
-            with wrap_playwright_errors(step):
-                rows.extend(await page.locator(sel.po_row).evaluate_all(_PO_ROWS_JS))
-            if any(same_number(r["number"], po_number) for r in rows) or not await count(
-                page, sel.next_page
-            ):
+            await self._open(page, url, step, customer=customer)
+            listing = await _read_list(
+                page,
+                _ORDERS_LIST_JS,
+                (sel.orders_table, sel.orders_empty, sel.po_row, sel.next_page),
+                "orders table",
+                step,
+            )
+            if listing["empty"] is not None:
+                return rows, listing["empty"]
+            rows.extend(listing["rows"])
+            if any(same_number(r["number"], po_number) for r in rows) or listing["next"] is None:
                 break
-            url = urljoin(page.url, await attribute(page, sel.next_page, "href", step))
+            url = urljoin(page.url, _next_href(listing, step))
         return rows, None
 
     async def _non_po_refusal(self, page: Page, base: str, customer: PortalCustomer) -> str:
         """The portal's reason why an invoice without a PO cannot be entered for the customer."""
         sel = SELECTORS
         step = "check non-PO invoicing"
-        await self._open(page, f"{base}/orders?{urlencode({'customer': customer.code})}", step)
-        await _verify_customer(page, customer, step)
+        await self._open(
+            page, f"{base}/orders?{urlencode({'customer': customer.code})}", step, customer=customer
+        )
         await require(page, sel.blank_invoice, "Create Blank Invoice button", step)
         with wrap_playwright_errors(step):
             disabled = await page.locator(sel.blank_invoice).is_disabled()
@@ -363,8 +407,7 @@ class CoupaDriver:
         )
         if not row["detail"]:
             return fallback
-        await self._open(page, urljoin(page.url, row["detail"]), step)
-        await _verify_customer(page, customer, step)
+        await self._open(page, urljoin(page.url, row["detail"]), step, customer=customer)
         if await count(page, SELECTORS.po_closed_notice):
             return await _text(page, SELECTORS.po_closed_notice, step)
         return fallback
@@ -376,8 +419,8 @@ class CoupaDriver:
     ) -> None:
         sel = SELECTORS
         step = f"fill invoice {invoice.invoice_number}"
-        await require(page, sel.invoice_number, "invoice number field", step)
         expected = {
+            sel.invoice_number: "invoice number field",
             sel.invoice_date: "invoice date field",
             sel.currency: "currency selector",
             sel.line_row: "invoice lines",
@@ -386,17 +429,13 @@ class CoupaDriver:
             sel.attachment: "attachment input",
             sel.submit: "submit button",
         }
-        with wrap_playwright_errors(step):
-            missing: list[str] = await page.evaluate(
-                "sels => sels.filter(s => !document.querySelector(s))", list(expected)
-            )
-        if missing:
-            named = ", ".join(f"{expected[s]} ({s})" for s in missing)
+        form = await _read_form(page, list(expected), step)
+        if form["closed"] is not None:
+            raise InvoiceRejected(RejectionCode.PO_CLOSED, form["closed"])
+        if form["missing"]:
+            named = ", ".join(f"{expected[s]} ({s})" for s in form["missing"])
             raise PortalChanged(f"{step}: {named} not found on {page.url}")
-        with wrap_playwright_errors(step):
-            offered = await page.locator(f"{sel.currency} option").evaluate_all(
-                "els => els.map(e => e.value)"
-            )
+        offered: list[str] = form["currencies"]
         if invoice.currency not in offered:
             raise InvoiceRejected(
                 RejectionCode.OTHER,
@@ -439,15 +478,13 @@ class CoupaDriver:
             page, sel.submit, step, timeout_ms=SUBMIT_TIMEOUT_MS, after_submit=True
         )
         with wrap_playwright_errors(step, after_submit=True):
-            if await count(page, sel.document_id):
-                reference = (await page.locator(sel.document_id).inner_text()).strip()
-                confirmed = (await page.locator(sel.confirmed_number).inner_text()).strip()
-                return confirmed_receipt(invoice, confirmed, reference, step)
-            errors: list[list[str]] = await page.locator(sel.field_error).evaluate_all(
-                "els => els.map(e => [e.getAttribute('data-field') || '', e.textContent.trim()])"
+            result: dict[str, Any] = await page.evaluate(
+                _RESULT_JS, [sel.document_id, sel.confirmed_number, sel.field_error]
             )
-        if errors:
-            raise _rejection(errors)
+        if result["reference"] is not None:
+            return confirmed_receipt(invoice, result["confirmed"], result["reference"], step)
+        if result["errors"]:
+            raise _rejection(result["errors"])
         raise PortalUnavailable(
             f"{step}: the portal showed neither a confirmation nor an error", after_submit=True
         )
@@ -463,34 +500,46 @@ class CoupaDriver:
         step = f"find invoice {invoice_number}"
         url = f"{base}/invoices?{urlencode({'customer': customer.code, 'q': invoice_number})}"
         for _ in range(MAX_LIST_PAGES):
-            await self._open(page, url, step)
-            await _verify_customer(page, customer, step)
-            await require(
-                page, f"{sel.invoices_table}, {sel.invoices_empty}", "invoices table", step
+            await self._open(page, url, step, customer=customer)
+            listing = await _read_list(
+                page,
+                _INVOICES_LIST_JS,
+                (sel.invoices_table, sel.invoices_empty, sel.invoice_row, sel.next_page),
+                "invoices table",
+                step,
             )
-            if await count(page, sel.invoices_empty):
+            if listing["empty"] is not None:
                 return None
-            with wrap_playwright_errors(step):
-                rows = await page.locator(sel.invoice_row).evaluate_all(_INVOICE_ROWS_JS)
             # case-insensitive, as the portal's duplicate check: never miss an invoice it has
-            found = next((r for r in rows if same_number(r["number"], invoice_number)), None)
+            found = next(
+                (r for r in listing["rows"] if same_number(r["number"], invoice_number)), None
+            )
             if found is not None:
                 return dict(found)
-            if not await count(page, sel.next_page):
+            if listing["next"] is None:
                 return None
-            url = urljoin(page.url, await attribute(page, sel.next_page, "href", step))
+            url = urljoin(page.url, _next_href(listing, step))
         return None
 
     # --- navigation -------------------------------------------------------------------------
 
     async def _open(
-        self, page: Page, url: str, step: str, *, login_is_expected: bool = False
+        self,
+        page: Page,
+        url: str,
+        step: str,
+        *,
+        login_is_expected: bool = False,
+        customer: PortalCustomer | None = None,
     ) -> None:
+        """Go to ``url``; a busy, failing or login page raises, and so does another customer."""
         with wrap_playwright_errors(step):
             response = await page.goto(
                 url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS
             )
-        await _check_landing(page, response, step, login_is_expected=login_is_expected)
+        marks = await _check_landing(page, response, step, login_is_expected=login_is_expected)
+        if customer is not None:
+            await _verify_customer(page, customer, step, shown=marks["customer"])
 
     async def _click_and_land(
         self,
@@ -523,10 +572,13 @@ async def _check_landing(
     *,
     after_submit: bool = False,
     login_is_expected: bool = False,
-) -> None:
-    """Busy or failing portal → PortalUnavailable; its login page mid-flow → SessionExpired."""
+) -> dict[str, Any]:
+    """Busy or failing portal → PortalUnavailable; its login page mid-flow → SessionExpired.
+
+    Returns what the landing read (the customer shown among it), so callers need no more calls.
+    """
     with wrap_playwright_errors(step, after_submit=after_submit):
-        marks: dict[str, Any] = await page.evaluate(_LANDING_JS)
+        marks: dict[str, Any] = await page.evaluate(_LANDING_JS, SELECTORS.current_customer)
     status = response.status if response is not None else 200
     if marks["busy"] or status == 503:
         message = (marks["busy"] or f"HTTP {status}").strip()
@@ -540,16 +592,25 @@ async def _check_landing(
         raise SessionExpired(
             f"{step}: the portal showed its login page (session expired)", after_submit=after_submit
         )
+    return marks
 
 
-async def _verify_customer(page: Page, customer: PortalCustomer, step: str) -> None:
-    """The page must show the customer we mean; otherwise stop before anything is submitted."""
-    shown = SELECTORS.current_customer
-    await require(page, shown, "current customer", step)
-    with wrap_playwright_errors(step):
-        name, code = await page.locator(shown).evaluate(
-            "e => [e.textContent.trim(), e.getAttribute('data-customer-code')]"
-        )
+async def _verify_customer(
+    page: Page, customer: PortalCustomer, step: str, *, shown: list[str | None] | None
+) -> None:
+    """The page must show the customer we mean; otherwise stop before anything is submitted.
+
+    ``shown`` is what the landing read; None when the marker was not there yet, and then we
+    wait briefly for it as for any element the page must have.
+    """
+    if shown is None:
+        selector = SELECTORS.current_customer
+        await require(page, selector, "current customer", step)
+        with wrap_playwright_errors(step):
+            shown = await page.locator(selector).evaluate(
+                "e => [e.textContent.trim(), e.getAttribute('data-customer-code')]"
+            )
+    name, code = shown[0] or "", shown[1]
     if normalised(name) != normalised(customer.name) or (
         code is not None and code != customer.code
     ):
@@ -557,6 +618,46 @@ async def _verify_customer(page: Page, customer: PortalCustomer, step: str) -> N
             f"{step}: the page shows customer {name!r}, expected {customer.name!r}; "
             "nothing was submitted"
         )
+
+
+async def _read_list(
+    page: Page, script: str, selectors: tuple[str, str, str, str], what: str, step: str
+) -> dict[str, Any]:
+    """A results list in one call; waits briefly (then PortalChanged) when it is not there yet."""
+    table, empty, _rows, _next = selectors
+    with wrap_playwright_errors(step):
+        listing: dict[str, Any] | None = await page.evaluate(script, list(selectors))
+    if listing is None:
+        await require(page, f"{table}, {empty}", what, step)
+        with wrap_playwright_errors(step):
+            listing = await page.evaluate(script, list(selectors))
+    if listing is None:  # it came and went: the page is changing under us
+        raise PortalChanged(f"{step}: {what} ({table}, {empty}) not found on {page.url}")
+    return listing
+
+
+def _next_href(listing: dict[str, Any], step: str) -> str:
+    href = listing["next"]
+    if not href:
+        raise PortalChanged(f"{step}: {SELECTORS.next_page} has no href")
+    return str(href)
+
+
+async def _read_form(page: Page, expected: list[str], step: str) -> dict[str, Any]:
+    """The invoice form's closed-PO notice, missing elements and currencies, in one call.
+
+    The first expected element (the invoice number field) may take a moment to appear: when it
+    is missing and no closed-PO notice explains why, wait briefly for it and read again.
+    """
+    sel = SELECTORS
+    arguments = [sel.po_closed_notice, expected, f"{sel.currency} option"]
+    with wrap_playwright_errors(step):
+        form: dict[str, Any] = await page.evaluate(_FORM_JS, arguments)
+    if form["closed"] is None and expected[0] in form["missing"]:
+        await require(page, expected[0], "invoice number field", step)
+        with wrap_playwright_errors(step):
+            form = await page.evaluate(_FORM_JS, arguments)
+    return form
 
 
 async def _text(page: Page, selector: str, step: str) -> str:
