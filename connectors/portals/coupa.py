@@ -228,8 +228,35 @@ def _list_js(rows_js: str) -> str:
 }}"""
 
 
-_ORDERS_LIST_JS = _list_js(_PO_ROWS_JS)
-_INVOICES_LIST_JS = _list_js(_INVOICE_ROWS_JS)
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _ResultsList:
+    """One of the portal's results lists: what it is called, its selectors and its reader."""
+
+    what: str
+    table: str
+    empty: str
+    rows: str
+    script: str
+
+    @property
+    def arguments(self) -> list[str]:
+        return [self.table, self.empty, self.rows, SELECTORS.next_page]
+
+
+_ORDERS = _ResultsList(
+    what="orders table",
+    table=SELECTORS.orders_table,
+    empty=SELECTORS.orders_empty,
+    rows=SELECTORS.po_row,
+    script=_list_js(_PO_ROWS_JS),
+)
+_INVOICES = _ResultsList(
+    what="invoices table",
+    table=SELECTORS.invoices_table,
+    empty=SELECTORS.invoices_empty,
+    rows=SELECTORS.invoice_row,
+    script=_list_js(_INVOICE_ROWS_JS),
+)
 
 
 _PAYMENT_INFO = re.compile(r"Paid\s+(\d{4}-\d{2}-\d{2})(?:\s*\(([^)]*)\))?")
@@ -359,19 +386,12 @@ class CoupaDriver:
         self, page: Page, base: str, customer: PortalCustomer, po_number: str
     ) -> tuple[list[dict[str, Any]], str | None]:
         """The PO rows the search for ``po_number`` returns (all pages), or the empty text."""
-        sel = SELECTORS
         step = f"find PO {po_number}"
         url = f"{base}/orders?{urlencode({'customer': customer.code, 'q': po_number})}"
         rows: list[dict[str, Any]] = []
         for _ in range(MAX_LIST_PAGES):
             await self._open(page, url, step, customer=customer)
-            listing = await _read_list(
-                page,
-                _ORDERS_LIST_JS,
-                (sel.orders_table, sel.orders_empty, sel.po_row, sel.next_page),
-                "orders table",
-                step,
-            )
+            listing = await _read_list(page, _ORDERS, step)
             if listing["empty"] is not None:
                 return rows, listing["empty"]
             rows.extend(listing["rows"])
@@ -494,20 +514,13 @@ class CoupaDriver:
     async def _invoice_row(
         self, page: Page, account: PortalAccount, invoice_number: str
     ) -> dict[str, Any] | None:
-        sel = SELECTORS
         base = _base(account)
         customer = await self._customer(page, account)
         step = f"find invoice {invoice_number}"
         url = f"{base}/invoices?{urlencode({'customer': customer.code, 'q': invoice_number})}"
         for _ in range(MAX_LIST_PAGES):
             await self._open(page, url, step, customer=customer)
-            listing = await _read_list(
-                page,
-                _INVOICES_LIST_JS,
-                (sel.invoices_table, sel.invoices_empty, sel.invoice_row, sel.next_page),
-                "invoices table",
-                step,
-            )
+            listing = await _read_list(page, _INVOICES, step)
             if listing["empty"] is not None:
                 return None
             # case-insensitive, as the portal's duplicate check: never miss an invoice it has
@@ -620,19 +633,18 @@ async def _verify_customer(
         )
 
 
-async def _read_list(
-    page: Page, script: str, selectors: tuple[str, str, str, str], what: str, step: str
-) -> dict[str, Any]:
+async def _read_list(page: Page, results: _ResultsList, step: str) -> dict[str, Any]:
     """A results list in one call; waits briefly (then PortalChanged) when it is not there yet."""
-    table, empty, _rows, _next = selectors
     with wrap_playwright_errors(step):
-        listing: dict[str, Any] | None = await page.evaluate(script, list(selectors))
+        listing: dict[str, Any] | None = await page.evaluate(results.script, results.arguments)
     if listing is None:
-        await require(page, f"{table}, {empty}", what, step)
+        await require(page, f"{results.table}, {results.empty}", results.what, step)
         with wrap_playwright_errors(step):
-            listing = await page.evaluate(script, list(selectors))
+            listing = await page.evaluate(results.script, results.arguments)
     if listing is None:  # it came and went: the page is changing under us
-        raise PortalChanged(f"{step}: {what} ({table}, {empty}) not found on {page.url}")
+        raise PortalChanged(
+            f"{step}: {results.what} ({results.table}, {results.empty}) not found on {page.url}"
+        )
     return listing
 
 
