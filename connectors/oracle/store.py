@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connectors.oracle.ar_reads import open_invoice, open_invoices_query, read_invoice
+from connectors.oracle.ar_reads import open_invoices, open_invoices_query, read_invoice
 from connectors.oracle.claim_order import accounts_side_by_side
 from connectors.oracle.documents import read_invoice_pdf
 from connectors.oracle.engine import READ_ONLY_OPTION
@@ -101,8 +101,7 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
             try:
                 # a batch at a time: per-row iteration of a Result costs as much as the driver
                 for rows in conn.execute(query).partitions():
-                    for row in rows:
-                        yield open_invoice(row)
+                    yield from open_invoices(rows)
             finally:
                 conn.rollback()
 

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 import uuid
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from connectors.oracle.records import (
     CollectionNote,
     JobRunCounts,
+    OpenInvoice,
     OutcomeRecord,
     SubmissionStatus,
 )
@@ -76,6 +78,28 @@ class TestOpenInvoices:
         """Amounts come back exact, never as floats."""
         amounts = {i.trx_number: i.amount_due_remaining for i in store.open_invoices()}
         assert str(amounts["INV-102"]) == "250.50"
+
+    def test_open_invoices_fields_have_their_types(self, store: Store, book: SampleBook) -> None:
+        """Each field comes back as its declared type on this backend, not as the driver's raw
+        value: the read does no conversion of its own (ids ``int``, due date a ``date`` and not
+        Oracle's ``datetime``, money ``Decimal``)."""
+        invoices = list(store.open_invoices())
+        assert invoices
+        expected = {
+            "payment_schedule_id": int,
+            "customer_trx_id": int,
+            "cust_account_id": int,
+            "portal_account_id": int,
+            "trx_number": str,
+            "due_date": dt.date,
+            "currency": str,
+            "amount_due_remaining": Decimal,
+            "org_id": int,
+        }
+        assert set(expected) == set(OpenInvoice._fields)
+        for invoice in invoices:
+            types = {name: type(getattr(invoice, name)) for name in expected}
+            assert types == expected, invoice
 
 
 class TestEnqueue:
