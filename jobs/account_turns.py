@@ -12,8 +12,26 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Iterable
 
 from connectors.oracle.records import Submission
+
+#: claimed items an account may hold before a claim looks at other accounts first: one uploading,
+#: one ready for when it ends
+HELD_PER_ACCOUNT = 2
+
+
+def accounts_held_enough(held: Iterable[Submission]) -> set[int]:
+    """Portal accounts a claim should skip while other accounts have due work.
+
+    The claim looks at the oldest due items only (a window of a few batches), and the queue is
+    filled customer by customer: with one big account at its head, every claim would take only
+    that account's invoices, and all pages would sit in its one browser context. Skipping the
+    accounts that already hold enough makes the claim reach the next accounts, so the consumers
+    have other accounts to turn to.
+    """
+    counts = Counter(item.portal_account_id for item in held)
+    return {account for account, n in counts.items() if n >= HELD_PER_ACCOUNT}
 
 
 class AccountTurns:

@@ -1,13 +1,13 @@
 """Draining the submission queue: claim, submit through the portal, record, repeat.
 
-A producer claims small batches (the portable claim of design §8) while K consumers, one per
-page the browser may have open, each take an item through the portal and record its outcome with
-its event and note in one transaction. Consumers take first the item whose portal account has the
-fewest uploads in flight (:mod:`jobs.account_turns`), so each account keeps about one warm
-page. A renewer keeps the leases of everything this process holds alive, so a slow portal never
-lets another worker take over an item in flight. When the stop event is set (SIGTERM), nothing
-new is claimed, in-flight uploads finish, and items claimed but not started are handed back
-untouched.
+A producer claims small batches (the portable claim of design §8), first from the accounts that
+do not hold enough yet, while K consumers, one per page the browser may have open, each take an
+item through the portal and record its outcome with its event and note in one transaction.
+Consumers take first the item whose portal account has the fewest uploads in flight
+(:mod:`jobs.account_turns`), so each account keeps about one warm page. A renewer keeps the
+leases of everything this process holds alive, so a slow portal never lets another worker take
+over an item in flight. When the stop event is set (SIGTERM), nothing new is claimed, in-flight
+uploads finish, and items claimed but not started are handed back untouched.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from connectors.portals.errors import (
     PortalUnavailable,
 )
 from jobs import note_text
-from jobs.account_turns import AccountTurns
+from jobs.account_turns import AccountTurns, accounts_held_enough
 from jobs.context import JobContext
 from jobs.invoice_mapping import invoice_document, to_outgoing_invoice
 from jobs.lease_owner import owner_is_alive, owner_prefix
@@ -139,14 +139,27 @@ async def _produce(
         if in_flight >= k + batch:
             await _wait(ctx, IDLE_POLL_S)
             continue
+        limit = min(batch, k + batch - in_flight)
         try:
+            # other accounts first; the accounts that hold enough only when no other has work
+            held_enough = accounts_held_enough(state.held.values())
             claimed = await _claim(
                 ctx,
                 state,
-                limit=min(batch, k + batch - in_flight),
+                limit=limit,
+                skip_accounts=held_enough,
                 trx_numbers=trx_numbers,
                 cust_account_id=cust_account_id,
             )
+            if not claimed and held_enough:
+                claimed = await _claim(
+                    ctx,
+                    state,
+                    limit=limit,
+                    skip_accounts=set(),
+                    trx_numbers=trx_numbers,
+                    cust_account_id=cust_account_id,
+                )
         except StoreUnavailable as exc:
             # unattended: wait for the database to come back rather than abandon the run
             ctx.log.error("queue.claim_failed_database_unavailable", error=str(exc))
@@ -166,6 +179,7 @@ async def _claim(
     state: _DrainState,
     *,
     limit: int,
+    skip_accounts: set[int],
     trx_numbers: Sequence[str] | None,
     cust_account_id: int | None,
 ) -> list[Submission]:
@@ -181,7 +195,7 @@ async def _claim(
             owner=ctx.worker_name,
             limit=limit,
             lease_s=ctx.settings.queue.lease_duration_s,
-            exclude_portal_account_ids=sorted(state.excluded_accounts),
+            exclude_portal_account_ids=sorted(state.excluded_accounts | skip_accounts),
             trx_numbers=trx_numbers,
             cust_account_id=cust_account_id,
             run_id=ctx.run_id,

@@ -8,7 +8,7 @@ import datetime as dt
 
 from connectors.oracle.claim_order import accounts_side_by_side
 from connectors.oracle.records import Submission, SubmissionStatus
-from jobs.account_turns import AccountTurns
+from jobs.account_turns import HELD_PER_ACCOUNT, AccountTurns, accounts_held_enough
 
 
 def test_claim_order_interleaves_accounts_oldest_first() -> None:
@@ -88,3 +88,10 @@ def test_consumers_drain_what_waits_then_get_none_after_close() -> None:
     taken, results = asyncio.run(scenario())
     assert taken == [1]
     assert results.count(None) == 2
+
+
+def test_accounts_held_enough_are_those_at_the_bound() -> None:
+    held = [_item(1, 10), _item(2, 10), _item(3, 20), _item(4, 30), _item(5, 30), _item(6, 30)]
+    assert HELD_PER_ACCOUNT == 2
+    assert accounts_held_enough(held) == {10, 30}
+    assert accounts_held_enough([]) == set()
