@@ -10,6 +10,8 @@ failing every later one. Pages outlive their operation: a new page costs a rende
 a page given back waits for the next operation of its account, and the runtime keeps at most as
 many waiting pages as it may lend at once (``max_pages``), closing the longest-waiting first; a
 context left with no page is closed too, so memory stays flat over any number of accounts.
+Each page of a context has a window of its own (:mod:`connectors.portals.page_windows`): as a
+background tab it would get no animation frames, and every click would wait for them.
 The runtime hands out pages; logging in, retries and bounds are the gateway's
 (:mod:`connectors.portals.gateway`).
 """
@@ -37,6 +39,7 @@ from connectors.portals.base import PortalAccount, PortalLogin
 from connectors.portals.chromium import find_chromium, launch_args
 from connectors.portals.errors import PortalError, PortalUnavailable, wrap_playwright_errors
 from connectors.portals.evidence import ContextTracer
+from connectors.portals.page_windows import WindowedPages
 
 if TYPE_CHECKING:
     from playwright._impl._api_structures import SetCookieParam  # not re-exported publicly
@@ -113,6 +116,7 @@ class BrowserRuntime:
         self.settings = settings
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self._windows: WindowedPages | None = None
         self._executable: Path | None = None
         self._launch_lock = asyncio.Lock()
         self._account_locks: dict[int, asyncio.Lock] = {}
@@ -159,6 +163,7 @@ class BrowserRuntime:
         self._holders.clear()
         self._idle_order.clear()
         browser, self._browser = self._browser, None
+        self._windows = None
         playwright, self._playwright = self._playwright, None
         try:
             for holder in holders:
@@ -263,7 +268,7 @@ class BrowserRuntime:
                     if page is not None:
                         self._idle_order.pop(page, None)
                     if page is None or page.is_closed():
-                        page = await holder.context.new_page()
+                        page = await self._new_page(holder)
                         self._pages_created += 1
                 return holder, page
             except BaseException as exc:
@@ -275,6 +280,13 @@ class BrowserRuntime:
                 if not retry:
                     raise
         raise AssertionError("unreachable: the last try returns or raises")  # pragma: no cover
+
+    async def _new_page(self, holder: AccountContext) -> Page:
+        """A page of the holder's context in a window of its own (:mod:`page_windows`)."""
+        windows = self._windows
+        if windows is None:
+            raise RuntimeError("the browser runtime is not started")
+        return await windows.new_page(holder.context)
 
     async def _holder_for(self, account: PortalAccount) -> AccountContext:
         if self._playwright is None or self._closing:
@@ -439,6 +451,7 @@ class BrowserRuntime:
             )
         browser.on("disconnected", lambda _browser: self._on_disconnected())
         self._browser = browser
+        self._windows = WindowedPages(browser)
         self._launches += 1
         log.info(
             "browser_launched",

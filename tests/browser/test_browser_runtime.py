@@ -7,6 +7,7 @@ No portal is needed here: pages get their content with ``set_content``; the gate
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -148,6 +149,39 @@ async def test_browser_runtime_gives_each_account_its_own_context(
             assert runtime.stats().pages_in_use == 3
     assert runtime.stats().pages_in_use == 0
     assert runtime.stats().contexts_open == 2
+
+
+async def test_browser_runtime_opens_each_page_of_an_account_in_its_own_window(
+    runtime: BrowserRuntime,
+) -> None:
+    """Pages of one account opened at once share its context but each has a window of its own.
+
+    As tabs of one window, all but the front one would get no animation frames, and a click
+    there waits up to a second for the two frames Playwright wants to see an element stable.
+    """
+    async with contextlib.AsyncExitStack() as stack:
+        leases = await asyncio.gather(
+            *(stack.enter_async_context(runtime.page(make_account(1))) for _ in range(3))
+        )
+        assert len({id(lease.holder) for lease in leases}) == 1
+        context = leases[0].holder.context
+        assert all(lease.page.context is context for lease in leases)
+        browser_session = await context.browser.new_browser_cdp_session()  # type: ignore[union-attr]
+        windows = set()
+        for lease in leases:
+            page_session = await context.new_cdp_session(lease.page)
+            target = (await page_session.send("Target.getTargetInfo"))["targetInfo"]
+            await page_session.detach()
+            window = await browser_session.send(
+                "Browser.getWindowForTarget", {"targetId": target["targetId"]}
+            )
+            windows.add(window["windowId"])
+            await lease.page.set_content("<button onclick='this.textContent=1'>0</button>")
+            await lease.page.click("button")
+            assert await lease.page.inner_text("button") == "1"
+        await browser_session.detach()
+        assert len(windows) == 3
+    assert runtime.stats().pages_created == 3
 
 
 async def test_browser_runtime_recycles_context_after_n_pages(tmp_path: Path) -> None:

@@ -1,0 +1,117 @@
+"""Every page of a portal account's context in a window of its own, never a background tab.
+
+Playwright's ``context.new_page()`` opens a context's second and later pages as tabs of the
+window its first page opened. Only the front tab of a window gets animation frames, and before a
+click Playwright waits for two frames to see the element stable: 450–950 ms a click in a
+background tab against about 40 ms in front (measured on this machine kind: three pages of one
+context clicking at once). A page opened with CDP ``Target.createTarget(newWindow=true)`` in the
+same context has a window, so renders at full rate, with the context's cookies, viewport and
+timeouts like any other page of it (Playwright attaches to it as it does to a popup).
+
+So an account keeps one context (one login, one cookie jar; design §5) and may still run several
+pages at once at full speed. Chromium only: if the browser has no CDP (or refuses), pages fall
+back to ``new_page`` tabs, slower but correct.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+import structlog
+from playwright.async_api import Error as PlaywrightError
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, CDPSession, Page
+
+#: how long Playwright may take to report the page a ``Target.createTarget`` opened
+PAGE_ARRIVAL_TIMEOUT_S = 30.0
+
+log = structlog.get_logger()
+
+
+class WindowedPages:
+    """Opens pages of one browser's contexts, each page in a window of its own."""
+
+    def __init__(self, browser: Browser) -> None:
+        self._browser = browser
+        self._session: CDPSession | None = None
+        self._usable = True
+        #: one page opened at a time per context, so the first page's window exists before the
+        #: second page asks for another, and a page event is matched to its request
+        self._locks: WeakKeyDictionary[BrowserContext, asyncio.Lock] = WeakKeyDictionary()
+        self._context_ids: WeakKeyDictionary[BrowserContext, str] = WeakKeyDictionary()
+
+    async def new_page(self, context: BrowserContext) -> Page:
+        """A new page of ``context``: its first in a plain ``new_page``, later ones each in a
+        window of their own."""
+        lock = self._locks.setdefault(context, asyncio.Lock())
+        async with lock:
+            if not context.pages:
+                # a context without a page has no window: its first page opens one
+                return await context.new_page()
+            session = await self._browser_session()
+            if session is None:
+                return await context.new_page()
+            return await self._page_in_new_window(context, session)
+
+    async def _page_in_new_window(self, context: BrowserContext, session: CDPSession) -> Page:
+        context_id = await self._context_id(context)
+        arrived: asyncio.Queue[Page] = asyncio.Queue()
+        context.on("page", arrived.put_nowait)
+        try:
+            created = await session.send(
+                "Target.createTarget",
+                {"url": "about:blank", "browserContextId": context_id, "newWindow": True},
+            )
+            target_id = created["targetId"]
+            async with asyncio.timeout(PAGE_ARRIVAL_TIMEOUT_S):
+                while True:
+                    page = await arrived.get()
+                    # a popup of another page of this context may arrive meanwhile: not ours
+                    if await _target_id(context, page) == target_id:
+                        return page
+        except TimeoutError as exc:
+            raise PlaywrightError(
+                f"the page opened in a new window did not arrive within {PAGE_ARRIVAL_TIMEOUT_S} s"
+            ) from exc
+        finally:
+            context.remove_listener("page", arrived.put_nowait)
+
+    async def _context_id(self, context: BrowserContext) -> str:
+        known = self._context_ids.get(context)
+        if known is None:
+            info = await _target_info(context, context.pages[0])
+            known = self._context_ids[context] = str(info["browserContextId"])
+        return known
+
+    async def _browser_session(self) -> CDPSession | None:
+        """The browser's CDP session; None (once warned) where the browser offers none."""
+        if self._session is None and self._usable:
+            try:
+                self._session = await self._browser.new_browser_cdp_session()
+            except PlaywrightError as exc:
+                if not self._browser.is_connected():
+                    raise
+                self._usable = False
+                log.warning(
+                    "browser_window_pages_unavailable",
+                    error=(str(exc).strip().splitlines() or [type(exc).__name__])[0][:200],
+                    effect="later pages of a context open as tabs; background tabs click slower",
+                )
+        return self._session
+
+
+async def _target_info(context: BrowserContext, page: Page) -> dict[str, object]:
+    session = await context.new_cdp_session(page)
+    try:
+        answer = await session.send("Target.getTargetInfo")
+    finally:
+        await session.detach()
+    info: dict[str, object] = answer["targetInfo"]
+    return info
+
+
+async def _target_id(context: BrowserContext, page: Page) -> str:
+    return str((await _target_info(context, page))["targetId"])
