@@ -48,16 +48,18 @@ class WindowedPages:
         window of their own."""
         lock = self._locks.setdefault(context, asyncio.Lock())
         async with lock:
-            if not context.pages:
-                # a context without a page has no window: its first page opens one
-                return await context.new_page()
-            session = await self._browser_session()
-            if session is None:
-                return await context.new_page()
-            return await self._page_in_new_window(context, session)
+            if context.pages:
+                session = await self._browser_session()
+                # the context's pages may have closed meanwhile (given back, evicted)
+                context_id = await self._context_id(context) if session else None
+                if session is not None and context_id is not None:
+                    return await self._page_in_new_window(context, session, context_id)
+            # a context without a page has no window: its first page opens one
+            return await context.new_page()
 
-    async def _page_in_new_window(self, context: BrowserContext, session: CDPSession) -> Page:
-        context_id = await self._context_id(context)
+    async def _page_in_new_window(
+        self, context: BrowserContext, session: CDPSession, context_id: str
+    ) -> Page:
         arrived: asyncio.Queue[Page] = asyncio.Queue()
         context.on("page", arrived.put_nowait)
         try:
@@ -70,8 +72,12 @@ class WindowedPages:
                 while True:
                     page = await arrived.get()
                     # a popup of another page of this context may arrive meanwhile: not ours
-                    if await _target_id(context, page) == target_id:
-                        return page
+                    try:
+                        if await _target_id(context, page) == target_id:
+                            return page
+                    except PlaywrightError:
+                        if not page.is_closed():
+                            raise
         except TimeoutError as exc:
             raise PlaywrightError(
                 f"the page opened in a new window did not arrive within {PAGE_ARRIVAL_TIMEOUT_S} s"
@@ -79,11 +85,19 @@ class WindowedPages:
         finally:
             context.remove_listener("page", arrived.put_nowait)
 
-    async def _context_id(self, context: BrowserContext) -> str:
+    async def _context_id(self, context: BrowserContext) -> str | None:
+        """The context's CDP id, read from one of its open pages; None when none is left."""
         known = self._context_ids.get(context)
         if known is None:
-            info = await _target_info(context, context.pages[0])
-            known = self._context_ids[context] = str(info["browserContextId"])
+            for page in list(context.pages):
+                try:
+                    info = await _target_info(context, page)
+                except PlaywrightError:
+                    if page.is_closed():
+                        continue  # closed while we asked: try another
+                    raise
+                known = self._context_ids[context] = str(info["browserContextId"])
+                break
         return known
 
     async def _browser_session(self) -> CDPSession | None:
