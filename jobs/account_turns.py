@@ -1,11 +1,12 @@
 """Claimed submissions waiting for a page, handed out so that portal accounts run side by side.
 
 Each portal account has its own browser context. Given out in claim order, the consumers may all
-take the same account's invoices at once: every page then sits in one context, where background
-tabs slow each other's clicks and, when that account is done, all its pages are closed and the
-next account opens new ones (a renderer process each). Handing out first the item whose account
-has the fewest uploads in flight keeps about one page per account, reused from one invoice to the
-next, and never puts more load on one customer's portal account than the queue forces.
+take the same account's invoices at once: every page then sits in that one context and, when
+that account is done, all its pages are closed and the next account opens new ones (a renderer
+process each). Handing out first the item whose account has the fewest uploads in flight, and
+among those the account whose page just came back (still warm), keeps about one page per
+account, reused from one invoice to the next, and never puts more load on one customer's portal
+account than the queue forces.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ class AccountTurns:
     def __init__(self) -> None:
         self._waiting: list[Submission] = []
         self._in_flight: Counter[int] = Counter()
+        #: when each account's last upload ended (a tick of ``done``): its page is warm
+        self._last_done: dict[int, int] = {}
+        self._ticks = 0
         self._closed = False
         self._arrived = asyncio.Event()
 
@@ -62,15 +66,23 @@ class AccountTurns:
                 return None
             self._arrived.clear()
             await self._arrived.wait()
+        # fewest in flight; then the account whose page came back last (warm, not evicted yet);
+        # then claim order
         index = min(
             range(len(self._waiting)),
-            key=lambda i: (self._in_flight[self._waiting[i].portal_account_id], i),
+            key=lambda i: (
+                self._in_flight[self._waiting[i].portal_account_id],
+                -self._last_done.get(self._waiting[i].portal_account_id, 0),
+                i,
+            ),
         )
         item = self._waiting.pop(index)
         self._in_flight[item.portal_account_id] += 1
         return item
 
     def done(self, item: Submission) -> None:
+        self._ticks += 1
+        self._last_done[item.portal_account_id] = self._ticks
         self._in_flight[item.portal_account_id] -= 1
         if self._in_flight[item.portal_account_id] <= 0:
             del self._in_flight[item.portal_account_id]

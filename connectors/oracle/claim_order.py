@@ -1,11 +1,10 @@
 """Which due submissions a claim takes first: the oldest of each portal account, side by side.
 
 The queue is filled customer by customer, so in submission order one account's invoices come in
-a run. Claimed in that order, every page of a worker lands in that one account's browser context:
-its tabs slow one another down (a background tab's click waits for an animation frame) and, when
-the account's run ends, all those pages are thrown away and the next account opens new ones, a
-renderer process each. Taking accounts in turn keeps about one page per account, reused invoice
-after invoice, and spreads the load over the portal accounts instead of hammering one.
+a run. Claimed in that order, every page of a worker lands in that one account's browser context
+and, when the account's run ends, all those pages are thrown away and the next account opens new
+ones, a renderer process each. Taking accounts in turn keeps about one page per account, reused
+invoice after invoice, and spreads the load over the portal accounts instead of hammering one.
 """
 
 from __future__ import annotations

@@ -74,6 +74,25 @@ def test_pages_go_to_the_account_with_fewest_in_flight() -> None:
     assert asyncio.run(scenario()) == [1, 4, 5, 2, 3]
 
 
+def test_a_free_page_stays_with_the_account_it_just_served() -> None:
+    """Among accounts with equally few uploads in flight, the one whose upload ended last goes
+    first: its page is warm, another account's may need a new context."""
+
+    async def scenario() -> list[int]:
+        turns = AccountTurns()
+        for sid, account in [(1, 10), (2, 20), (3, 10), (4, 20), (5, 10)]:  # claims interleave
+            turns.put(_item(sid, account))
+        order = []
+        while (item := await turns.get()) is not None:  # one page: K = 1
+            order.append(item.submission_id)
+            turns.done(item)
+            if len(order) == 5:
+                turns.close()
+        return order
+
+    assert asyncio.run(scenario()) == [1, 3, 5, 2, 4]
+
+
 def test_consumers_drain_what_waits_then_get_none_after_close() -> None:
     async def scenario() -> tuple[list[int], list[object]]:
         turns = AccountTurns()
