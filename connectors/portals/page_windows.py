@@ -16,6 +16,7 @@ back to ``new_page`` tabs, slower but correct.
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
@@ -37,6 +38,7 @@ class WindowedPages:
     def __init__(self, browser: Browser) -> None:
         self._browser = browser
         self._session: CDPSession | None = None
+        self._session_lock = asyncio.Lock()
         self._usable = True
         #: one page opened at a time per context, so the first page's window exists before the
         #: second page asks for another, and a page event is matched to its request
@@ -67,7 +69,11 @@ class WindowedPages:
                 "Target.createTarget",
                 {"url": "about:blank", "browserContextId": context_id, "newWindow": True},
             )
-            target_id = created["targetId"]
+        except BaseException:
+            context.remove_listener("page", arrived.put_nowait)
+            raise
+        target_id = created["targetId"]
+        try:
             async with asyncio.timeout(PAGE_ARRIVAL_TIMEOUT_S):
                 while True:
                     page = await arrived.get()
@@ -79,6 +85,8 @@ class WindowedPages:
                         if not page.is_closed():
                             raise
         except TimeoutError as exc:
+            with suppress(PlaywrightError):  # not left behind as a page nobody uses
+                await session.send("Target.closeTarget", {"targetId": target_id})
             raise PlaywrightError(
                 f"the page opened in a new window did not arrive within {PAGE_ARRIVAL_TIMEOUT_S} s"
             ) from exc
@@ -102,19 +110,21 @@ class WindowedPages:
 
     async def _browser_session(self) -> CDPSession | None:
         """The browser's CDP session; None (once warned) where the browser offers none."""
-        if self._session is None and self._usable:
-            try:
-                self._session = await self._browser.new_browser_cdp_session()
-            except PlaywrightError as exc:
-                if not self._browser.is_connected():
-                    raise
-                self._usable = False
-                log.warning(
-                    "browser_window_pages_unavailable",
-                    error=(str(exc).strip().splitlines() or [type(exc).__name__])[0][:200],
-                    effect="later pages of a context open as tabs; background tabs click slower",
-                )
-        return self._session
+        async with self._session_lock:  # contexts open pages concurrently: one session
+            if self._session is None and self._usable:
+                try:
+                    self._session = await self._browser.new_browser_cdp_session()
+                except PlaywrightError as exc:
+                    if not self._browser.is_connected():
+                        raise
+                    self._usable = False
+                    log.warning(
+                        "browser_window_pages_unavailable",
+                        error=(str(exc).strip().splitlines() or [type(exc).__name__])[0][:200],
+                        effect="later pages of a context open as tabs; background tabs click "
+                        "slower",
+                    )
+            return self._session
 
 
 async def _target_info(context: BrowserContext, page: Page) -> dict[str, object]:
