@@ -139,27 +139,20 @@ async def _produce(
         if in_flight >= k + batch:
             await _wait(ctx, IDLE_POLL_S)
             continue
-        limit = min(batch, k + batch - in_flight)
+        claim = functools.partial(
+            _claim,
+            ctx,
+            state,
+            limit=min(batch, k + batch - in_flight),
+            trx_numbers=trx_numbers,
+            cust_account_id=cust_account_id,
+        )
         try:
             # other accounts first; the accounts that hold enough only when no other has work
             held_enough = accounts_held_enough(state.held.values())
-            claimed = await _claim(
-                ctx,
-                state,
-                limit=limit,
-                skip_accounts=held_enough,
-                trx_numbers=trx_numbers,
-                cust_account_id=cust_account_id,
-            )
+            claimed = await claim(skip_accounts=held_enough)
             if not claimed and held_enough:
-                claimed = await _claim(
-                    ctx,
-                    state,
-                    limit=limit,
-                    skip_accounts=set(),
-                    trx_numbers=trx_numbers,
-                    cust_account_id=cust_account_id,
-                )
+                claimed = await claim(skip_accounts=set())
         except StoreUnavailable as exc:
             # unattended: wait for the database to come back rather than abandon the run
             ctx.log.error("queue.claim_failed_database_unavailable", error=str(exc))

@@ -22,7 +22,7 @@ import pytest
 
 from config.settings import DatabaseSettings
 from connectors.oracle.engine import create_engine
-from connectors.oracle.records import SubmissionStatus
+from connectors.oracle.records import Submission, SubmissionStatus
 from connectors.oracle.store import Store
 from sandbox.book import demo_book
 from sandbox.faults import Faults
@@ -260,11 +260,11 @@ def test_sigterm_mid_run_exits_cleanly(make_workspace) -> None:  # type: ignore[
             proc.kill()
 
 
-def _explain_live(store: Store, live: list[object], log: str) -> str:
+def _explain_live(store: Store, live: list[Submission], log: str) -> str:
     """What happened to items left IN_PROGRESS: their events and the worker's lines about them."""
     parts = []
     for s in live:
-        sid = s.submission_id  # type: ignore[attr-defined]
+        sid = s.submission_id
         events = [(e["event_type"], e["to_status"], e["detail"]) for e in store.events(sid)]
         lines = [line for line in log.splitlines() if f'"submission_id": {sid}' in line]
         parts.append(f"submission {sid}: events {events}; log: {lines}")

@@ -16,19 +16,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import structlog
 
-from config.settings import QueueSettings, Settings
 from connectors.oracle.records import OpenInvoice
 from connectors.oracle.store import Store
 from connectors.oracle.tables import build_metadata
-from connectors.portals.browser import BrowserRuntime
-from connectors.portals.gateway import PortalGateway
 from jobs.account_turns import HELD_PER_ACCOUNT, AccountTurns
-from jobs.context import JobContext
 from jobs.drain import _DrainState, _produce
-from jobs.lease_owner import this_worker
 from jobs.run_summary import RunSummary
+from tests.store.drain_context import drain_context
 from tests.store.sample_book import NOW, ORG, load_sample_book
 from tests.store.test_store_contract import Clock
 
@@ -100,21 +95,7 @@ def _queue(store: Store, sizes: list[int]) -> list[int]:
 def _held_when_full(store: Store, tmp_path: Path) -> Counter[int]:
     """Run the producer alone (no consumer takes anything) until it holds all it may; the
     portal accounts of what it holds, counted."""
-    settings = Settings(
-        secrets_dir=tmp_path / "secrets",
-        queue=QueueSettings(journal_path=tmp_path / "journal.jsonl", claim_batch=CLAIM_BATCH),
-    )
-    ctx = JobContext(
-        settings=settings,
-        store=store,
-        # never started: nothing here reaches a portal
-        portals=PortalGateway(BrowserRuntime(settings.browser), {}, settings.queue),
-        log=structlog.get_logger("test"),
-        run_id=RUN_ID,
-        worker_name=this_worker(),
-        resolve_secret=lambda ref: pytest.fail(f"secret {ref!r} asked for"),
-        clock=store.clock,
-    )
+    ctx = drain_context(store, tmp_path, run_id=RUN_ID, claim_batch=CLAIM_BATCH)
     state = _DrainState(summary=RunSummary(job="submit", run_id=RUN_ID), accounts={})
 
     async def produce_until_full() -> None:

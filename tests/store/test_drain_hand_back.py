@@ -14,46 +14,17 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import structlog
-from pydantic import SecretStr
 
-from config.settings import QueueSettings, Settings
 from connectors.oracle.records import SubmissionStatus
 from connectors.oracle.store import Store
-from connectors.portals.browser import BrowserRuntime
-from connectors.portals.gateway import PortalGateway
-from jobs.context import JobContext
 from jobs.drain import EVENT_RELEASED, drain_queue
-from jobs.lease_owner import this_worker
 from jobs.run_summary import RunSummary
+from tests.store.drain_context import drain_context
 from tests.store.sample_book import ORG, load_sample_book
 from tests.store.test_store_contract import Clock
 
 RUN_ID = "test-drain-hand-back"
 WAIT_S = 30.0
-
-
-def _no_secret(ref: str) -> SecretStr:
-    raise AssertionError(f"no portal is reached in this test, yet secret {ref!r} was asked for")
-
-
-def _context(store: Store, tmp_path: Path) -> JobContext:
-    settings = Settings(
-        secrets_dir=tmp_path / "secrets",
-        queue=QueueSettings(journal_path=tmp_path / "journal.jsonl"),
-    )
-    # the browser is never started: nothing reaches a portal before the drain is cancelled
-    portals = PortalGateway(BrowserRuntime(settings.browser), {}, settings.queue)
-    return JobContext(
-        settings=settings,
-        store=store,
-        portals=portals,
-        log=structlog.get_logger("test"),
-        run_id=RUN_ID,
-        worker_name=this_worker(),
-        resolve_secret=_no_secret,
-        clock=store.clock,
-    )
 
 
 @pytest.fixture
@@ -80,7 +51,10 @@ def test_claim_in_flight_when_cancelled_is_handed_back(
 
     async def cancel_during_claim() -> None:
         drain = asyncio.create_task(
-            drain_queue(_context(store, tmp_path), RunSummary(job="submit", run_id=RUN_ID))
+            drain_queue(
+                drain_context(store, tmp_path, run_id=RUN_ID),
+                RunSummary(job="submit", run_id=RUN_ID),
+            )
         )
         assert await asyncio.to_thread(in_claim.wait, WAIT_S), "the drain never claimed"
         drain.cancel()  # as a wind-down whose grace period ran out, or a second Ctrl-C
