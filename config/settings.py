@@ -146,6 +146,27 @@ class QueueSettings(BaseModel):
     backoff_base_s: float = Field(60.0, ge=0, examples=[60])
     backoff_max_s: float = Field(3_600.0, ge=0, examples=[3600])
     in_attempt_retries: int = Field(3, ge=1, le=10, examples=[3])
+    breaker_threshold: int = Field(
+        5,
+        ge=1,
+        le=1000,
+        description="unavailability faults in a row (refused connections, timeouts, 5xx) after "
+        "which a portal's outage breaker opens and its items are handed back uncounted",
+        examples=[5],
+    )
+    breaker_cooldown_s: float = Field(
+        600.0,
+        ge=1,
+        description="how long an open outage breaker keeps a portal untried (every worker)",
+        examples=[600],
+    )
+    portal_reprobe_after_s: float = Field(
+        21_600.0,
+        ge=0,
+        description="a portal paused because its pages changed is re-probed with one invoice "
+        "this often (one worker of the fleet); 0: only an operator resumes it",
+        examples=[21600],
+    )
     shutdown_grace_s: float = Field(30.0, ge=0, examples=[30])
     journal_path: Path = Field(Path("var/outcome-journal.jsonl"), examples=["/var/lib/arworker/j"])
 
@@ -155,6 +176,12 @@ class SchedulerSettings(BaseModel):
 
     timezone: str = Field("UTC", examples=["America/Chicago"])
     nightly_cron: str = Field("0 1 * * *", examples=["30 0 * * 1-5"])
+    queue_poll_interval_s: int = Field(
+        300,
+        ge=1,
+        description="how often the daemon drains retries whose backoff has elapsed",
+        examples=[300],
+    )
     status_poll_interval_s: int = Field(3_600, ge=10, examples=[3600])
     resync_poll_interval_s: int = Field(60, ge=1, examples=[60])
     misfire_grace_time_s: int = Field(3_600, ge=1, examples=[3600])

@@ -20,6 +20,7 @@ from connectors.oracle.store import Store
 
 if TYPE_CHECKING:
     from connectors.portals.gateway import PortalGateway
+    from jobs.portal_pauses import PauseBoard
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -49,6 +50,8 @@ class JobContext:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     on_progress: Callable[[Progress], None] | None = None
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    #: the run's view of paused logins, portals and outage breakers (built on first use)
+    pauses: PauseBoard | None = None
 
     async def db(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a synchronous store call in a thread, keeping the event loop (and pages) moving."""

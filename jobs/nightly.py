@@ -13,6 +13,7 @@ import time
 from jobs.context import JobContext
 from jobs.drain import drain_queue
 from jobs.lease_owner import owner_is_alive, owner_prefix
+from jobs.not_submitted import not_submitted
 from jobs.run_summary import RunSummary
 from jobs.status import poll_statuses
 
@@ -63,6 +64,10 @@ async def run(ctx: JobContext, *, scheduled_for: dt.datetime | None = None) -> R
             if first:
                 await ctx.db(ctx.store.mark_enqueued, ctx.run_id, result.enqueued)
             log.info("nightly.enqueued", enqueued=result.enqueued, already=result.already_queued)
+            summary.not_submitted = not_submitted(
+                await ctx.db(ctx.store.open_items_by_kind),
+                include_debit_memos=ctx.settings.database.include_debit_memos,
+            )
         else:
             summary.skipped_reason = "enqueue already done for this slot by another worker"
             log.info("nightly.enqueue_skipped", scheduled_for=slot.isoformat())

@@ -1,7 +1,9 @@
 """The words a collector reads in iCollections: one pure function per kind of note.
 
 Every note starts with ``arworker:`` so a collector knows a robot wrote it, and a note that asks
-for action starts with ``ACTION NEEDED`` so it stands out in the notes list.
+for action starts with ``ACTION NEEDED`` so it stands out in the notes list. Portals are named
+the way collectors name them (the portal account's display name, else the family's name), never
+by the worker's internal code.
 """
 
 from __future__ import annotations
@@ -9,14 +11,22 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from connectors.oracle.records import PortalAccountRecord
+
 NOTE_PREFIX = "arworker: "
 ACTION_PREFIX = "ACTION NEEDED - "
-PORTAL_NAMES = {"coupa": "Coupa", "ariba": "Ariba", "upload": "upload", "recipe": "recipe"}
+#: what a portal family is called when its account has no display name
+FAMILY_NAMES = {"coupa": "Coupa", "ariba": "SAP Ariba", "upload": "e-invoicing network"}
+DUPLICATE_CODE = "DUPLICATE"
 
 
-def portal_label(portal_code: str, buyer_name: str | None) -> str:
-    name = PORTAL_NAMES.get(portal_code, portal_code)
-    return f"{name} portal" + (f" of {buyer_name}" if buyer_name else "")
+def portal_name_of(account: PortalAccountRecord) -> str:
+    """How collectors name this account's portal."""
+    return account.display_name or FAMILY_NAMES.get(account.portal_code, account.portal_code)
+
+
+def portal_label(portal_name: str, buyer_name: str | None) -> str:
+    return f"{portal_name} portal" + (f" of {buyer_name}" if buyer_name else "")
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -28,14 +38,14 @@ def submitted(
     invoice_number: str,
     amount: Decimal,
     currency: str,
-    portal_code: str,
+    portal_name: str,
     buyer_name: str | None,
     portal_reference: str,
     pdf_rendered: bool,
 ) -> str:
     text = (
         f"{NOTE_PREFIX}invoice {invoice_number} ({money(amount, currency)}) submitted to the "
-        f"{portal_label(portal_code, buyer_name)}; portal document {portal_reference}."
+        f"{portal_label(portal_name, buyer_name)}; portal document {portal_reference}."
     )
     if pdf_rendered:
         text += " No PDF was attached in EBS: the PDF sent was rendered from the invoice data."
@@ -43,49 +53,99 @@ def submitted(
 
 
 def already_submitted(
-    *, invoice_number: str, portal_code: str, buyer_name: str | None, portal_reference: str | None
+    *, invoice_number: str, portal_name: str, buyer_name: str | None, portal_reference: str | None
 ) -> str:
     ref = f" (portal document {portal_reference})" if portal_reference else ""
     return (
         f"{NOTE_PREFIX}invoice {invoice_number} was found already on the "
-        f"{portal_label(portal_code, buyer_name)}{ref}; it was not uploaded again."
+        f"{portal_label(portal_name, buyer_name)}{ref}; it was not uploaded again."
     )
 
 
 def rejected(
-    *, invoice_number: str, portal_code: str, buyer_name: str | None, code: str, reason: str
+    *, invoice_number: str, portal_name: str, buyer_name: str | None, code: str, reason: str
 ) -> str:
+    where = portal_label(portal_name, buyer_name)
+    if code == DUPLICATE_CODE:
+        return (
+            f"{NOTE_PREFIX}{ACTION_PREFIX}the {where} already holds an invoice numbered "
+            f'{invoice_number} ("{reason}" [{code}]), entered by hand or by an earlier upload, '
+            f"so it was not uploaded again. Search the portal for {invoice_number}: if it is "
+            "this invoice, nothing needs fixing in EBS (a resync of the account finds it and "
+            "marks it submitted); if it is another document, contact the customer's AP team."
+        )
     return (
-        f"{NOTE_PREFIX}{ACTION_PREFIX}the {portal_label(portal_code, buyer_name)} rejected "
+        f"{NOTE_PREFIX}{ACTION_PREFIX}the {where} rejected "
         f'invoice {invoice_number}: "{reason}" [{code}]. Correct the invoice in EBS '
         "(for example its PO number), then request a resync of the account."
     )
 
 
+def data_invalid(*, invoice_number: str, portal_name: str, problems: str) -> str:
+    return (
+        f"{NOTE_PREFIX}{ACTION_PREFIX}invoice {invoice_number} was not uploaded to the "
+        f"{portal_name} portal: {problems}. Correct it in EBS, then request a resync of the "
+        "account."
+    )
+
+
 def failed(
-    *, invoice_number: str, portal_code: str, buyer_name: str | None, attempts: int, error: str
+    *, invoice_number: str, portal_name: str, buyer_name: str | None, attempts: int, error: str
 ) -> str:
     return (
         f"{NOTE_PREFIX}{ACTION_PREFIX}invoice {invoice_number} could not be submitted to the "
-        f"{portal_label(portal_code, buyer_name)} after {attempts} attempts; last error: {error}. "
-        "The AR automation team has been alerted; a resync retries it."
+        f"{portal_label(portal_name, buyer_name)} after {attempts} attempts; last error: {error}. "
+        "Nothing reached the portal. The AR automation team has been alerted; a resync of the "
+        "account retries it."
     )
 
 
-def login_failed(*, portal_code: str, login_name: str, reason: str, secret_ref: str) -> str:
+def check_portal(
+    *, invoice_number: str, portal_name: str, buyer_name: str | None, attempts: int, error: str
+) -> str:
     return (
-        f"{NOTE_PREFIX}{ACTION_PREFIX}login to the {portal_label(portal_code, None)} as "
-        f'{login_name} failed: "{reason}". Invoices for this portal were not submitted in this '
-        f"run. Fix the password (secret {secret_ref}) or unlock the portal user; arworker does "
-        "not retry a failed login within a run, to avoid locking the account."
+        f"{NOTE_PREFIX}{ACTION_PREFIX}invoice {invoice_number} may have reached the "
+        f"{portal_label(portal_name, buyer_name)}: an upload was sent but its answer did not "
+        f"come back, and {attempts} attempts to look it up since failed (last error: {error}). "
+        f"Please search the portal for {invoice_number}. arworker keeps looking it up and will "
+        "never upload it again unless the portal shows it is not there."
     )
 
 
-def portal_changed(*, portal_code: str, reason: str) -> str:
+def login_failed(
+    *,
+    portal_name: str,
+    login_name: str,
+    reason: str,
+    secret_ref: str,
+    missing_secret: bool = False,
+) -> str:
+    if missing_secret:
+        return (
+            f"{NOTE_PREFIX}{ACTION_PREFIX}the password of {login_name} on the {portal_name} "
+            f"portal is not configured ({reason}). Invoices for this portal are held until the "
+            f"secret {secret_ref} is set; arworker resumes by itself once it is."
+        )
     return (
-        f"{NOTE_PREFIX}{ACTION_PREFIX}the {portal_label(portal_code, None)} pages no longer match "
-        f"what arworker expects ({reason}). Submissions to this portal are paused for this run; "
-        "the AR automation team has been alerted."
+        f"{NOTE_PREFIX}{ACTION_PREFIX}login to the {portal_label(portal_name, None)} as "
+        f'{login_name} failed: "{reason}". Invoices for this portal are held, and the login '
+        "is not tried again (a second wrong password can lock the account) until its password "
+        f"(secret {secret_ref}) is changed or an administrator resumes it "
+        "(`arworker accounts resume`)."
+    )
+
+
+def portal_changed(*, portal_name: str, reason: str, reprobe_after_s: float = 0) -> str:
+    again = (
+        f" arworker tries one invoice again every {_duration(reprobe_after_s)} and resumes by "
+        "itself when the pages match;"
+        if reprobe_after_s
+        else ""
+    )
+    return (
+        f"{NOTE_PREFIX}{ACTION_PREFIX}the {portal_label(portal_name, None)} pages no longer "
+        f"match what arworker expects ({reason}). Submissions to this portal are paused;"
+        f"{again} the AR automation team has been alerted."
     )
 
 
@@ -99,20 +159,27 @@ def resync_summary(
     rejected: int,
     failed: int,
     still_queued: int,
+    held_on_portal: int = 0,
     at: dt.datetime,
 ) -> str:
-    return (
+    text = (
         f"{NOTE_PREFIX}resync of account {account_number} at {at:%Y-%m-%d %H:%M} UTC: "
         f"{requeued} re-queued, {enqueued} newly queued, {submitted} submitted, "
         f"{already_submitted} already on the portal, {rejected} rejected, {failed} failed, "
         f"{still_queued} still queued for retry."
     )
+    if held_on_portal:
+        text += (
+            f" {held_on_portal} disputed or rejected on the portal cannot be sent again under "
+            "the same number: resolve them on the portal."
+        )
+    return text
 
 
 def portal_status(
     *,
     invoice_number: str,
-    portal_code: str,
+    portal_name: str,
     buyer_name: str | None,
     status: str,
     reason: str | None,
@@ -121,7 +188,7 @@ def portal_status(
     payment_reference: str | None,
 ) -> str | None:
     """The note for a portal verdict, or None when the change is not worth a collector's time."""
-    where = f"on the {portal_label(portal_code, buyer_name)}"
+    where = f"on the {portal_label(portal_name, buyer_name)}"
     if status == "APPROVED":
         text = f"{NOTE_PREFIX}invoice {invoice_number} was approved {where}"
         if projected_pay_date:
@@ -148,3 +215,12 @@ def portal_status(
     if status == "VOIDED":
         return f"{NOTE_PREFIX}invoice {invoice_number} was voided {where}."
     return None
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = int(seconds // 3600)
+        return f"{hours} hour{'s' if hours > 1 else ''}"
+    if seconds >= 60:
+        return f"{round(seconds / 60)} minutes"
+    return f"{round(seconds)} seconds"

@@ -16,14 +16,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from connectors.oracle.records import CollectionNote, OutcomeRecord, SubmissionStatus
+from connectors.oracle.records import CollectionNote, EventType, OutcomeRecord, SubmissionStatus
 
 
 def outcome_to_json(submission_id: int, outcome: OutcomeRecord) -> str:
     data = asdict(outcome)
     data["to_status"] = outcome.to_status.value
-    if outcome.next_attempt_at is not None:
-        data["next_attempt_at"] = outcome.next_attempt_at.isoformat()
+    data["event_type"] = outcome.event_type.value
     return json.dumps({"submission_id": submission_id, "outcome": data}, sort_keys=True)
 
 
@@ -31,8 +30,12 @@ def outcome_from_json(line: str) -> tuple[int, OutcomeRecord]:
     raw = json.loads(line)
     data: dict[str, Any] = raw["outcome"]
     data["to_status"] = SubmissionStatus(data["to_status"])
-    if data.get("next_attempt_at"):
-        data["next_attempt_at"] = dt.datetime.fromisoformat(data["next_attempt_at"])
+    data["event_type"] = EventType(data["event_type"])
+    # a journal written before retry times were relative: keep the wait, measured from now
+    legacy_at = data.pop("next_attempt_at", None)
+    if legacy_at and data.get("retry_after_s") is None:
+        wait = dt.datetime.fromisoformat(legacy_at) - dt.datetime.now(dt.UTC)
+        data["retry_after_s"] = max(0.0, wait.total_seconds())
     if data.get("note"):
         data["note"] = CollectionNote(**data["note"])
     return int(raw["submission_id"]), OutcomeRecord(**data)

@@ -12,6 +12,7 @@ from connectors.oracle.records import CollectionNote, SubmissionStatus
 from jobs import note_text
 from jobs.context import JobContext
 from jobs.drain import drain_queue
+from jobs.not_submitted import not_submitted
 from jobs.run_summary import RunSummary
 from jobs.status import poll_statuses
 
@@ -41,16 +42,21 @@ async def run(ctx: JobContext, *, account_number: str) -> RunSummary:
         worker_name=ctx.worker_name,
     )
     try:
-        requeued = await ctx.db(
+        requeue = await ctx.db(
             ctx.store.requeue, cust_account_id=cust_account_id, run_id=ctx.run_id
         )
-        summary.requeued = len(requeued)
+        summary.requeued = len(requeue.requeued)
         result = await ctx.db(
             ctx.store.enqueue_open_invoices, cust_account_id=cust_account_id, run_id=ctx.run_id
         )
         summary.enqueued = result.enqueued
+        summary.not_submitted = not_submitted(
+            await ctx.db(ctx.store.open_items_by_kind, cust_account_id=cust_account_id),
+            include_debit_memos=ctx.settings.database.include_debit_memos,
+        )
         await drain_queue(ctx, summary, cust_account_id=cust_account_id)
-        await poll_statuses(ctx, summary, account_number=account_number)
+        await poll_statuses(ctx, summary, account_number=account_number, include_held=True)
+        held = await ctx.db(ctx.store.held_on_portal, cust_account_id=cust_account_id)
         still = await ctx.db(
             ctx.store.submissions,
             cust_account_id=cust_account_id,
@@ -65,6 +71,7 @@ async def run(ctx: JobContext, *, account_number: str) -> RunSummary:
             rejected=summary.rejected,
             failed=summary.failed,
             still_queued=len(still),
+            held_on_portal=len(held),
             at=ctx.clock(),
         )
         await ctx.db(

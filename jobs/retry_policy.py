@@ -1,31 +1,30 @@
-"""What to do with a failed attempt: a pure function, so every branch is a table row in a test.
+"""When to try a failed item again: a pure function, so every branch is a table row in a test.
 
-Business rejections end the item (a person fixes it); login failures and changed pages pause the
-portal for the run and hand the item back untouched; everything else, including exceptions we do
-not recognise, is an application fault retried with exponential backoff and jitter until the
-attempts run out (style rule 7: the unknown is treated as transient, never as a rejection).
+The state machine (:mod:`jobs.submission`) asks this module one question after a transient
+fault: try again (when), give up, or — for an item that may already be on the portal — keep
+looking it up. There is no other place that bends these answers.
+
+- Before the attempts run out: try again after an exponential delay with jitter (so a fleet
+  does not retry in lockstep), capped.
+- After that, an item that is surely not on the portal gives up (FAILED, a person looks); one
+  that may be on the portal is never given up on blindly: it is looked up again at the longest
+  delay, and the first time the attempts run out, a person is told to check the portal.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from dataclasses import dataclass
 from enum import StrEnum
 
-from connectors.oracle.records import SubmissionStatus
-from connectors.portals.errors import InvoiceRejected, LoginFailed, PortalChanged
-
 
 class RetryAction(StrEnum):
-    #: try again at ``retry_at`` (status PENDING)
+    #: try again after ``retry_after_s``
     RETRY = "RETRY"
-    #: stop: the item ends in ``terminal_status`` with a note
+    #: stop: the item ends FAILED with a note
     GIVE_UP = "GIVE_UP"
-    #: hand the item back as it was and pause the portal login for this run
-    PAUSE_LOGIN = "PAUSE_LOGIN"
-    #: hand the item back as it was and pause the whole portal (circuit breaker)
-    PAUSE_PORTAL = "PAUSE_PORTAL"
+    #: it may be on the portal: stay UNCERTAIN, look it up again after ``retry_after_s``
+    KEEP_LOOKING = "KEEP_LOOKING"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -39,8 +38,9 @@ class BackoffPolicy:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RetryDecision:
     action: RetryAction
-    retry_at: dt.datetime | None = None
-    terminal_status: SubmissionStatus | None = None
+    retry_after_s: float | None = None
+    #: tell a person now (the first time the attempts of an uncertain item ran out)
+    notify: bool = False
 
 
 def backoff_delay_s(
@@ -54,20 +54,21 @@ def backoff_delay_s(
 
 
 def decide(
-    exc: BaseException,
     attempts: int,
-    now: dt.datetime,
     policy: BackoffPolicy,
     rng: random.Random | None = None,
+    *,
+    may_be_on_portal: bool = False,
 ) -> RetryDecision:
-    """Decide the fate of an item whose attempt number ``attempts`` raised ``exc``."""
-    if isinstance(exc, InvoiceRejected):
-        return RetryDecision(action=RetryAction.GIVE_UP, terminal_status=SubmissionStatus.REJECTED)
-    if isinstance(exc, LoginFailed):
-        return RetryDecision(action=RetryAction.PAUSE_LOGIN)
-    if isinstance(exc, PortalChanged):
-        return RetryDecision(action=RetryAction.PAUSE_PORTAL)
-    if attempts >= policy.max_attempts:
-        return RetryDecision(action=RetryAction.GIVE_UP, terminal_status=SubmissionStatus.FAILED)
-    delay = backoff_delay_s(attempts, policy, rng)
-    return RetryDecision(action=RetryAction.RETRY, retry_at=now + dt.timedelta(seconds=delay))
+    """The fate of an item whose attempt number ``attempts`` failed with a transient fault."""
+    if attempts < policy.max_attempts:
+        return RetryDecision(
+            action=RetryAction.RETRY, retry_after_s=backoff_delay_s(attempts, policy, rng)
+        )
+    if may_be_on_portal:
+        return RetryDecision(
+            action=RetryAction.KEEP_LOOKING,
+            retry_after_s=backoff_delay_s(attempts, policy, rng),
+            notify=attempts == policy.max_attempts,
+        )
+    return RetryDecision(action=RetryAction.GIVE_UP)

@@ -20,6 +20,8 @@ class RunSummary:
     rejected: int = 0
     failed: int = 0
     retry_scheduled: int = 0
+    #: items that may be on the portal and are looked up again later (never uploaded blind)
+    uncertain: int = 0
     released: int = 0
     notes_written: int = 0
     requeued: int = 0
@@ -27,6 +29,12 @@ class RunSummary:
     status: str = "COMPLETED"
     paused_logins: dict[str, str] = field(default_factory=dict)
     paused_portals: dict[str, str] = field(default_factory=dict)
+    #: portal code → why its outage breaker is open and until when
+    outages: dict[str, str] = field(default_factory=dict)
+    #: queued items a pause or an outage kept from being tried (the run is then DEGRADED)
+    left_undone: int = 0
+    #: open items of enrolled accounts that are not sent to portals, by reason (credit memos...)
+    not_submitted: dict[str, int] = field(default_factory=dict)
     skipped_reason: str | None = None
 
     def add(self, other: RunSummary) -> None:
@@ -37,12 +45,14 @@ class RunSummary:
             "rejected",
             "failed",
             "retry_scheduled",
+            "uncertain",
             "released",
             "notes_written",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.paused_logins |= other.paused_logins
         self.paused_portals |= other.paused_portals
+        self.outages |= other.outages
 
     def counts(self) -> JobRunCounts:
         return JobRunCounts(
@@ -55,11 +65,26 @@ class RunSummary:
         )
 
     def text(self) -> str:
-        return (
+        """One paragraph for XX_ARW_JOB_RUNS.SUMMARY_TEXT and the log: counts, then what was
+        paused and why (a DEGRADED run always says what held it back)."""
+        text = (
             f"{self.job} {self.status.lower()}: {self.enqueued} enqueued, {self.submitted} "
             f"submitted, {self.already_submitted} already on portal, {self.rejected} rejected, "
-            f"{self.failed} failed, {self.retry_scheduled} to retry, {self.notes_written} notes"
+            f"{self.failed} failed, {self.retry_scheduled} to retry, {self.uncertain} uncertain "
+            f"(looked up again), {self.notes_written} notes"
         )
+        if self.not_submitted:
+            text += "; not sent to portals: " + ", ".join(
+                f"{n} {reason}" for reason, n in sorted(self.not_submitted.items())
+            )
+        held = [
+            *(f"login {k} paused ({v})" for k, v in sorted(self.paused_logins.items())),
+            *(f"portal {k} paused ({v})" for k, v in sorted(self.paused_portals.items())),
+            *(f"portal {k} outage ({v})" for k, v in sorted(self.outages.items())),
+        ]
+        if held:
+            text += f"; {self.left_undone} queued items held back: " + "; ".join(held)
+        return text
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)

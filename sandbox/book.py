@@ -34,6 +34,8 @@ KNOWN_FAMILIES = ("coupa", "ariba", "upload")
 TOTP_FAMILIES = frozenset({"coupa"})
 #: portal families that refuse a number they have seen, even for a corrected invoice
 NEW_NUMBER_FAMILIES = frozenset({"ariba"})
+#: how the demo's collectors name each stand-in portal in notes
+DISPLAY_NAMES = {"coupa": "Coupa", "ariba": "SAP Business Network", "upload": "Tungsten Network"}
 SUPPLIER_NAME = "Northwind Supply Co."
 SUPPLIER_ADDRESS = ("1200 Harbor Way", "Oakland, CA 94607", "United States")
 SUPPLIER_LOGIN = "ar@northwind-supply.example"
@@ -252,6 +254,7 @@ class DemoBook:
                 "cust_account_id": customer.cust_account_id,
                 "portal_code": family,
                 "portal_url": f"{base}/{family}",
+                "display_name": DISPLAY_NAMES.get(family),
                 "buyer_name": customer.name,
                 "supplier_portal_id": f"NWS-{customer.buyer_code}",
                 "login_name": SUPPLIER_LOGIN,

@@ -146,6 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop after that nightly run has drained the queue (batch hosts, tests)",
     )
 
+    accounts = sub.add_parser("accounts", help="portal accounts: pauses and resuming them")
+    accounts_sub = accounts.add_subparsers(dest="accounts_command", metavar="SUBCOMMAND")
+    from worker.pause_cli import add_pause_commands
+
+    add_pause_commands(accounts_sub)
+
     config = sub.add_parser("config", help="configuration commands")
     config_sub = config.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
     check = config_sub.add_parser(
@@ -229,6 +235,12 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _config_check(args)
     if command == "db":
         return _db(parser, args)
+    if command == "accounts":
+        if getattr(args, "accounts_command", None) is None:
+            parser.parse_args(["accounts", "--help"])
+        from worker.pause_cli import run_pause_command
+
+        return run_pause_command(_settings_and_logging(args), args)
     if command == "sandbox":
         if getattr(args, "sandbox_command", None) != "serve":
             parser.parse_args(["sandbox", "--help"])

@@ -28,7 +28,6 @@ from jobs.lease_owner import this_worker
 from worker.runtime import build_store, job_context
 
 NIGHTLY_LOOKBACK = dt.timedelta(days=2)
-QUEUE_POLL_INTERVAL_S = 300
 
 log = structlog.get_logger("arworker.scheduler")
 
@@ -102,7 +101,7 @@ class WorkerDaemon:
             )
             scheduler.add_job(
                 self._fire,
-                IntervalTrigger(seconds=QUEUE_POLL_INTERVAL_S, timezone=self.zone),
+                IntervalTrigger(seconds=s.queue_poll_interval_s, timezone=self.zone),
                 args=["queue_poll", self._queue_poll],
                 id="queue_poll",
                 **common,

@@ -9,6 +9,7 @@ would submit them to the wrong customer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from connectors.oracle.records import InvoiceLineRecord, InvoiceRecord, OpenInvo
 OPEN_STATUS = "OP"
 INVOICE_CLASSES = ("INV",)
 INVOICE_AND_DEBIT_MEMO_CLASSES = ("INV", "DM")
+CENT = Decimal("0.01")
 
 
 def open_invoices_query(
@@ -125,6 +127,13 @@ def read_invoice(
         .where(lines.c.customer_trx_id == customer_trx_id, lines.c.org_id.in_(list(org_ids)))
         .order_by(lines.c.line_number)
     ).all()
+    schedules = md.tables["ar_payment_schedules_all"]
+    billed = conn.execute(
+        sa.select(sa.func.sum(schedules.c.amount_due_original)).where(
+            schedules.c.customer_trx_id == customer_trx_id,
+            schedules.c.org_id.in_(list(org_ids)),
+        )
+    ).scalar_one_or_none()
     h = header._mapping
     return InvoiceRecord(
         customer_trx_id=int(h["customer_trx_id"]),
@@ -150,6 +159,7 @@ def read_invoice(
             for r in line_rows
         ),
         pdf=None,
+        amount_due_original=None if billed is None else Decimal(str(billed)).quantize(CENT),
     )
 
 
@@ -157,3 +167,30 @@ def _blank_to_none(value: str | None) -> str | None:
     if value is None:
         return None
     return value.strip() or None
+
+
+def open_items_by_kind_query(
+    md: MetaData, *, org_ids: Sequence[int], cust_account_id: int | None = None
+) -> sa.Select[tuple[object, ...]]:
+    """Open schedules of enrolled accounts counted by (class, amount positive?, complete?):
+    what a run reports as "not sent to portals" beside what it sent."""
+    ps = md.tables["ar_payment_schedules_all"]
+    trx = md.tables["ra_customer_trx_all"]
+    pa = md.tables["xx_arw_portal_accounts"]
+    positive = sa.case((ps.c.amount_due_remaining > 0, "Y"), else_="N")
+    query = (
+        sa.select(ps.c["class"], positive, trx.c.complete_flag, sa.func.count())
+        .join(trx, trx.c.customer_trx_id == ps.c.customer_trx_id)
+        .join(pa, pa.c.cust_account_id == ps.c.customer_id)
+        .where(
+            ps.c.status == OPEN_STATUS,
+            ps.c.org_id.in_(list(org_ids)),
+            trx.c.org_id.in_(list(org_ids)),
+            pa.c.enabled_flag == True,  # noqa: E712
+            pa.c.org_id.in_(list(org_ids)),
+        )
+        .group_by(ps.c["class"], positive, trx.c.complete_flag)
+    )
+    if cust_account_id is not None:
+        query = query.where(ps.c.customer_id == cust_account_id)
+    return query

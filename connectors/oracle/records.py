@@ -41,6 +41,53 @@ TERMINAL_STATUSES = frozenset(
 CLAIMABLE_STATUSES = (SubmissionStatus.PENDING, SubmissionStatus.UNCERTAIN)
 
 
+class EventType(StrEnum):
+    """Every value of XX_ARW_EVENTS.EVENT_TYPE: what happened to a submission, in one word.
+
+    The column's vocabulary sits beside the table because the store writes some of them itself
+    (a connector cannot import ``jobs``); :mod:`jobs.submission` decides which one each outcome
+    gets. A new kind of event is a new member here, never a string elsewhere.
+    """
+
+    #: the nightly run or a resync queued the invoice
+    ENQUEUED = "ENQUEUED"
+    #: a worker took it under a lease
+    CLAIMED = "CLAIMED"
+    #: the worker proved it still held the lease, just before the irreversible submit click
+    SUBMIT_STARTED = "SUBMIT_STARTED"
+    #: the portal confirmed our upload (or a lookup found our own unclear upload)
+    SUBMITTED = "SUBMITTED"
+    #: a lookup found the invoice on the portal before we uploaded anything this attempt
+    ALREADY_SUBMITTED = "ALREADY_SUBMITTED"
+    #: the portal refused it, or the data checks refused it before any upload
+    REJECTED = "REJECTED"
+    #: transient faults used up the attempts before anything reached the portal
+    FAILED = "FAILED"
+    #: a transient fault before the submit click: tried again later
+    RETRY_SCHEDULED = "RETRY_SCHEDULED"
+    #: a fault after the submit click: it may be on the portal, looked up again later
+    UNCLEAR_RESULT = "UNCLEAR_RESULT"
+    #: handed back untouched (stopping, a paused login or portal, an outage)
+    RELEASED = "RELEASED"
+    #: its worker's lease ran out (or the process died)
+    LEASE_EXPIRED = "LEASE_EXPIRED"
+    #: a resync put it back in the queue
+    REQUEUED = "REQUEUED"
+    #: a new portal verdict (approved, disputed, paid...)
+    PORTAL_STATUS = "PORTAL_STATUS"
+
+
+class PauseKind(StrEnum):
+    """Why a portal login or a whole portal is not tried (XX_ARW_PORTAL_PAUSES.PAUSE_KIND)."""
+
+    #: the portal refused the login: not tried again until its secret changes or a person resumes
+    LOGIN = "LOGIN"
+    #: the portal's pages no longer match its driver: until resumed or a re-probe succeeds
+    PORTAL = "PORTAL"
+    #: the outage breaker: the portal kept failing; not tried until the cool-down ends
+    OUTAGE = "OUTAGE"
+
+
 def blank_to_none(value: str | None) -> str | None:
     """Oracle stores '' as NULL; normalise before it gets there so every backend agrees."""
     if value is None:
@@ -69,6 +116,8 @@ class PortalAccountRecord:
     po_required: bool
     new_number_on_resubmit: bool
     options: dict[str, str] = field(default_factory=dict)
+    #: how collectors name the portal ("Coupa", "SAP Business Network"); None: from its code
+    display_name: str | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> PortalAccountRecord:
@@ -90,6 +139,7 @@ class PortalAccountRecord:
             po_required=bool(m["po_required_flag"]),
             new_number_on_resubmit=bool(m["new_number_on_resubmit"]),
             options=json.loads(m["options_json"]) if m["options_json"] else {},
+            display_name=blank_to_none(m["display_name"]),
         )
 
 
@@ -148,6 +198,9 @@ class InvoiceRecord:
     party_name: str
     lines: tuple[InvoiceLineRecord, ...]
     pdf: InvoicePdfRecord | None
+    #: what the invoice's payment schedules bill in all (AMOUNT_DUE_ORIGINAL summed over its
+    #: installments); None when EBS has no schedule for it
+    amount_due_original: Decimal | None = None
 
     @property
     def total(self) -> Decimal:
@@ -186,11 +239,17 @@ class Submission:
     artifact_path: str | None
     resubmit_count: int
     submitted_at: dt.datetime | None
+    #: set (once, forever) when a worker proved its lease just before the submit click
+    submit_started_at: dt.datetime | None = None
 
     @property
     def needs_lookup(self) -> bool:
-        """An item that may be on the portal already is looked up before any upload (§4.1)."""
-        return self.attempts > 1
+        """An item that may be on the portal already is looked up before any upload (§4.1).
+
+        Only an item whose submit click may have happened can be there: the click comes after a
+        committed "submit started" (the fence), so an item without one never reached the portal.
+        """
+        return self.submit_started_at is not None
 
     @classmethod
     def from_row(cls, row: Any) -> Submission:
@@ -220,6 +279,7 @@ class Submission:
             artifact_path=m["artifact_path"],
             resubmit_count=int(m["resubmit_count"]),
             submitted_at=m["submitted_at"],
+            submit_started_at=m["submit_started_at"],
         )
 
 
@@ -253,18 +313,28 @@ class EnqueueResult:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Requeued:
+    """What a resync's re-queue did: items back in the queue, and items it left to a person."""
+
+    requeued: tuple[Submission, ...]
+    #: refused or disputed items the portal holds under a number it will not take again
+    held_on_portal: tuple[Submission, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class OutcomeRecord:
     """How a claimed submission ended this attempt; written with its event and note at once."""
 
     outcome_uid: str  #: unique per outcome, so a journal replay can never apply it twice
     to_status: SubmissionStatus
-    event_type: str
+    event_type: EventType
     detail: str
     portal_reference: str | None = None
     portal_invoice_number: str | None = None
     error_code: str | None = None
     error_text: str | None = None
-    next_attempt_at: dt.datetime | None = None
+    #: try again this many seconds from now by the database's clock (None: no wait)
+    retry_after_s: float | None = None
     artifact_path: str | None = None
     note: CollectionNote | None = None
     run_id: str | None = None
@@ -294,6 +364,74 @@ class ResyncRequest:
     request_id: int
     account_number: str
     requested_by: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PortalPause:
+    """A paused portal login, a paused portal, or an open outage breaker (XX_ARW_PORTAL_PAUSES).
+
+    Kept in the database, not in a process, so that every run, daemon poll and worker of the
+    fleet sees it until it ends: a LOGIN pause when the login's secret changes or a person
+    resumes it; a PORTAL pause when a person resumes it or a re-probe succeeds; an OUTAGE pause
+    when its cool-down (``paused_until``) is over and the portal answers again.
+    """
+
+    pause_id: int
+    kind: PauseKind
+    portal_code: str
+    portal_url: str | None
+    login_name: str | None
+    reason: str
+    error_code: str | None
+    paused_at: dt.datetime
+    paused_until: dt.datetime | None = None
+    probe_after: dt.datetime | None = None
+    trip_count: int = 1
+    resumed_at: dt.datetime | None = None
+    resumed_by: str | None = None
+    resume_reason: str | None = None
+    worker_name: str | None = None
+
+    def covers(self, account: PortalAccountRecord) -> bool:
+        """Whether this pause stops work for ``account``."""
+        if account.portal_code != self.portal_code:
+            return False
+        if self.kind is not PauseKind.LOGIN:
+            return True
+        return (account.portal_url.rstrip("/"), account.login_name) == (
+            (self.portal_url or "").rstrip("/"),
+            self.login_name,
+        )
+
+    @property
+    def label(self) -> str:
+        """How people name it: "login ap@x on coupa", "portal ariba", "outage of upload"."""
+        if self.kind is PauseKind.LOGIN:
+            return f"login {self.login_name} on {self.portal_code}"
+        if self.kind is PauseKind.PORTAL:
+            return f"portal {self.portal_code}"
+        return f"outage of {self.portal_code}"
+
+    @classmethod
+    def from_row(cls, row: Any) -> PortalPause:
+        m = row._mapping
+        return cls(
+            pause_id=int(m["pause_id"]),
+            kind=PauseKind(m["pause_kind"]),
+            portal_code=m["portal_code"],
+            portal_url=m["portal_url"],
+            login_name=m["login_name"],
+            reason=m["reason"] or "",
+            error_code=m["error_code"],
+            paused_at=m["paused_at"],
+            paused_until=m["paused_until"],
+            probe_after=m["probe_after"],
+            trip_count=int(m["trip_count"] or 1),
+            resumed_at=m["resumed_at"],
+            resumed_by=m["resumed_by"],
+            resume_reason=m["resume_reason"],
+            worker_name=m["worker_name"],
+        )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

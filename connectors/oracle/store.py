@@ -10,29 +10,35 @@ our token; identical SQL on SQLite, PostgreSQL and Oracle, so what CI proves her
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
-from connectors.oracle.ar_reads import open_invoices, open_invoices_query, read_invoice
-from connectors.oracle.claim_order import accounts_side_by_side
+from connectors.oracle.ar_reads import (
+    open_invoices,
+    open_invoices_query,
+    open_items_by_kind_query,
+    read_invoice,
+)
 from connectors.oracle.documents import read_invoice_pdf
 from connectors.oracle.engine import READ_ONLY_OPTION
 from connectors.oracle.errors import AlreadyExists, wrap_db_errors
 from connectors.oracle.job_runs import JobRunVerbs
 from connectors.oracle.notes import read_notes, write_note
+from connectors.oracle.portal_pauses import PortalPauseVerbs
 from connectors.oracle.portal_status import PortalStatusVerbs
+from connectors.oracle.queue_leases import LeaseVerbs
 from connectors.oracle.records import (
-    CLAIMABLE_STATUSES,
     CollectionNote,
     EnqueueResult,
+    EventType,
     InvoiceRecord,
     NoteRecord,
     OpenInvoice,
     OutcomeRecord,
     PortalAccountRecord,
+    Requeued,
     Submission,
     SubmissionStatus,
 )
@@ -40,15 +46,10 @@ from connectors.oracle.resync_requests import ResyncRequestVerbs
 from connectors.oracle.unit_of_work import clip_text
 
 STREAM_BATCH_ROWS = 500
-CLAIM_CANDIDATE_FACTOR = 3
 ENQUEUE_BATCH_ROWS = 500
-EVENT_ENQUEUED = "ENQUEUED"
-EVENT_CLAIMED = "CLAIMED"
-EVENT_LEASE_EXPIRED = "LEASE_EXPIRED"
-EVENT_REQUEUED = "REQUEUED"
 
 
-class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
+class Store(LeaseVerbs, PortalPauseVerbs, JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
     """Domain verbs over the EBS schema and the worker's XX_ARW_ tables."""
 
     # ---- reads -----------------------------------------------------------------------------
@@ -104,6 +105,19 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
                     yield from open_invoices(rows)
             finally:
                 conn.rollback()
+
+    def open_items_by_kind(
+        self, *, cust_account_id: int | None = None
+    ) -> list[tuple[str, bool, bool, int]]:
+        """Open schedules of enrolled accounts: (class, amount positive, complete, count)."""
+        query = open_items_by_kind_query(
+            self.md, org_ids=self.org_ids, cust_account_id=cust_account_id
+        )
+        def work(conn: sa.Connection) -> list[tuple[str, bool, bool, int]]:
+            rows: list[Any] = list(conn.execute(query).all())
+            return [(str(r[0]), r[1] == "Y", bool(r[2]), int(r[3])) for r in rows]
+
+        return self._read(work)
 
     def load_invoice(self, customer_trx_id: int) -> InvoiceRecord | None:
         """An invoice with lines and its EBS PDF (``pdf=None`` when EBS has none)."""
@@ -265,7 +279,7 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
                     {
                         "submission_id": r.submission_id,
                         "cust_account_id": r.cust_account_id,
-                        "event_type": EVENT_ENQUEUED,
+                        "event_type": EventType.ENQUEUED.value,
                         "to_status": SubmissionStatus.PENDING.value,
                         "detail": "queued for portal submission",
                         "run_id": run_id,
@@ -274,225 +288,6 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
                     for r in rows
                 ],
             )
-
-    def expire_leases(self, *, run_id: str | None = None) -> int:
-        """IN_PROGRESS rows whose lease ran out become UNCERTAIN: their worker died mid-flight."""
-        return self._make_uncertain(
-            lambda sub, now: sa.and_(
-                sub.c.status == SubmissionStatus.IN_PROGRESS.value, sub.c.lease_expires_at < now
-            ),
-            reason="lease expired: the worker holding it stopped; look it up on the portal first",
-            run_id=run_id,
-        )
-
-    def release_dead_owner_leases(
-        self, owner_prefix: str, is_alive: Callable[[str], bool], *, run_id: str | None = None
-    ) -> int:
-        """Take over at once the leases of processes of this host that no longer exist."""
-        sub = self._t["xx_arw_submissions"]
-        owners = self._read(
-            lambda c: [
-                str(o)
-                for (o,) in c.execute(
-                    sa.select(sub.c.lease_owner)
-                    .where(
-                        sub.c.status == SubmissionStatus.IN_PROGRESS.value,
-                        sub.c.lease_owner.like(owner_prefix + "%"),
-                    )
-                    .distinct()
-                )
-            ]
-        )
-        dead = [o for o in owners if not is_alive(o)]
-        if not dead:
-            return 0
-        return self._make_uncertain(
-            lambda s, _now: sa.and_(
-                s.c.status == SubmissionStatus.IN_PROGRESS.value, s.c.lease_owner.in_(dead)
-            ),
-            reason="the worker process holding it is gone; look it up on the portal first",
-            run_id=run_id,
-        )
-
-    def _make_uncertain(
-        self,
-        condition: Callable[[sa.Table, dt.datetime], sa.ColumnElement[bool]],
-        *,
-        reason: str,
-        run_id: str | None,
-    ) -> int:
-        sub = self._t["xx_arw_submissions"]
-        ev = self._t["xx_arw_events"]
-
-        def work(conn: sa.Connection) -> int:
-            now = self.clock()
-            rows = conn.execute(
-                sa.select(sub.c.submission_id, sub.c.cust_account_id, sub.c.lease_token).where(
-                    condition(sub, now)
-                )
-            ).all()
-            changed = 0
-            for r in rows:
-                result = conn.execute(
-                    sa.update(sub)
-                    .where(
-                        sub.c.submission_id == r.submission_id,
-                        sub.c.status == SubmissionStatus.IN_PROGRESS.value,
-                        sub.c.lease_token == r.lease_token,
-                    )
-                    .values(
-                        status=SubmissionStatus.UNCERTAIN.value,
-                        lease_owner=None,
-                        lease_token=None,
-                        lease_expires_at=None,
-                        **self._who(now, insert=False),
-                    )
-                )
-                if result.rowcount == 1:
-                    changed += 1
-                    conn.execute(
-                        sa.insert(ev).values(
-                            submission_id=r.submission_id,
-                            cust_account_id=r.cust_account_id,
-                            event_type=EVENT_LEASE_EXPIRED,
-                            from_status=SubmissionStatus.IN_PROGRESS.value,
-                            to_status=SubmissionStatus.UNCERTAIN.value,
-                            detail=reason,
-                            run_id=run_id,
-                            **self._who(now, insert=True),
-                        )
-                    )
-            return changed
-
-        return self._unit(work)
-
-    def claim(
-        self,
-        *,
-        owner: str,
-        limit: int,
-        lease_s: float,
-        portal_account_ids: Sequence[int] | None = None,
-        exclude_portal_account_ids: Sequence[int] = (),
-        trx_numbers: Sequence[str] | None = None,
-        cust_account_id: int | None = None,
-        run_id: str | None = None,
-    ) -> list[Submission]:
-        """Claim up to ``limit`` due submissions for ``owner`` (design §8, the portable claim)."""
-        sub = self._t["xx_arw_submissions"]
-        token = uuid.uuid4().hex
-        claimable = [s.value for s in CLAIMABLE_STATUSES]
-
-        def candidates(conn: sa.Connection, now: dt.datetime, skip: set[int]) -> list[int]:
-            query = (
-                sa.select(sub.c.submission_id, sub.c.portal_account_id)
-                .where(
-                    sub.c.status.in_(claimable),
-                    sa.or_(sub.c.next_attempt_at.is_(None), sub.c.next_attempt_at <= now),
-                )
-                .order_by(sub.c.submission_id)
-                .limit(limit * CLAIM_CANDIDATE_FACTOR + len(skip))
-            )
-            if portal_account_ids is not None:
-                query = query.where(sub.c.portal_account_id.in_(list(portal_account_ids)))
-            if exclude_portal_account_ids:
-                query = query.where(
-                    sub.c.portal_account_id.not_in(list(exclude_portal_account_ids))
-                )
-            if trx_numbers is not None:
-                query = query.where(sub.c.trx_number.in_(list(trx_numbers)))
-            if cust_account_id is not None:
-                query = query.where(sub.c.cust_account_id == cust_account_id)
-            return accounts_side_by_side(
-                (int(i), int(a)) for (i, a) in conn.execute(query) if int(i) not in skip
-            )
-
-        def take(ids: list[int], now: dt.datetime) -> int:
-            def work(conn: sa.Connection) -> int:
-                result = conn.execute(
-                    sa.update(sub)
-                    .where(
-                        sub.c.submission_id.in_(ids),
-                        sub.c.status.in_(claimable),
-                        sa.or_(sub.c.lease_expires_at.is_(None), sub.c.lease_expires_at < now),
-                    )
-                    .values(
-                        status=SubmissionStatus.IN_PROGRESS.value,
-                        lease_owner=owner,
-                        lease_token=token,
-                        lease_expires_at=now + dt.timedelta(seconds=lease_s),
-                        attempts=sub.c.attempts + 1,
-                        **self._who(now, insert=False),
-                    )
-                )
-                return int(result.rowcount)
-
-            return self._unit(work)
-
-        taken = 0
-        tried: set[int] = set()
-        while taken < limit:
-            now = self.clock()
-            ids = self._read(lambda c, now=now: candidates(c, now, tried))  # type: ignore[misc]
-            if not ids:
-                break
-            chunk = ids[: limit - taken]
-            tried.update(chunk)
-            taken += take(chunk, now)
-        if taken == 0:
-            return []
-        claimed = self._read(
-            lambda c: [
-                Submission.from_row(r)
-                for r in c.execute(
-                    sa.select(sub).where(sub.c.lease_token == token).order_by(sub.c.submission_id)
-                )
-            ]
-        )
-        self._claim_events(claimed, run_id)
-        return claimed
-
-    def _claim_events(self, claimed: list[Submission], run_id: str | None) -> None:
-        ev = self._t["xx_arw_events"]
-
-        def work(conn: sa.Connection) -> None:
-            now = self.clock()
-            conn.execute(
-                sa.insert(ev),
-                [
-                    {
-                        "submission_id": s.submission_id,
-                        "cust_account_id": s.cust_account_id,
-                        "event_type": EVENT_CLAIMED,
-                        "to_status": SubmissionStatus.IN_PROGRESS.value,
-                        "detail": f"attempt {s.attempts} by {s.lease_owner}",
-                        "run_id": run_id,
-                        **self._who(now, insert=True),
-                    }
-                    for s in claimed
-                ],
-            )
-
-        self._unit(work)
-
-    def renew_lease(self, submission_id: int, token: str, *, lease_s: float) -> bool:
-        """Push the lease forward during a long upload; False if the lease was lost."""
-        sub = self._t["xx_arw_submissions"]
-
-        def work(conn: sa.Connection) -> bool:
-            now = self.clock()
-            result = conn.execute(
-                sa.update(sub)
-                .where(
-                    sub.c.submission_id == submission_id,
-                    sub.c.lease_token == token,
-                    sub.c.status == SubmissionStatus.IN_PROGRESS.value,
-                )
-                .values(lease_expires_at=now + dt.timedelta(seconds=lease_s))
-            )
-            return bool(result.rowcount == 1)
-
-        return self._unit(work)
 
     def record_outcome(
         self,
@@ -514,6 +309,7 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
 
         def work(conn: sa.Connection) -> int | None:
             now = self.clock()
+            db_now = self._db_now(conn)
             seen = conn.execute(
                 sa.select(ev.c.event_id).where(ev.c.outcome_uid == outcome.outcome_uid)
             ).first()
@@ -538,7 +334,9 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
                 "lease_owner": None,
                 "lease_token": None,
                 "lease_expires_at": None,
-                "next_attempt_at": outcome.next_attempt_at,
+                "next_attempt_at": None
+                if outcome.retry_after_s is None
+                else db_now + dt.timedelta(seconds=outcome.retry_after_s),
                 "last_error_code": outcome.error_code,
                 "last_error_text": clip_text(outcome.error_text),
                 **self._who(now, insert=False),
@@ -563,7 +361,7 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
                 sa.insert(ev).values(
                     submission_id=submission_id,
                     cust_account_id=current.cust_account_id,
-                    event_type=outcome.event_type,
+                    event_type=outcome.event_type.value,
                     from_status=current.status,
                     to_status=outcome.to_status.value,
                     detail=clip_text(outcome.detail),
@@ -584,20 +382,29 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
         self,
         *,
         cust_account_id: int,
-        statuses: Sequence[SubmissionStatus] = (SubmissionStatus.REJECTED, SubmissionStatus.FAILED),
+        statuses: Sequence[SubmissionStatus] = (
+            SubmissionStatus.REJECTED,
+            SubmissionStatus.FAILED,
+            SubmissionStatus.UNCERTAIN,
+        ),
         run_id: str | None = None,
-    ) -> list[Submission]:
-        """Put an account's rejected/failed items back in the queue (resync), with events.
+    ) -> Requeued:
+        """Put an account's rejected/failed/uncertain items back in the queue (resync).
 
-        An item the portal already holds (it was disputed or rejected after submission) goes
-        back under a new number when its portal account demands one (``NEW_NUMBER_ON_RESUBMIT``):
-        such portals refuse a number they have seen, even for a corrected invoice.
+        An item the portal holds (disputed or rejected there after submission) goes back under a
+        new number when its portal account demands one (``NEW_NUMBER_ON_RESUBMIT``): such portals
+        refuse a number they have seen, even for a corrected invoice. Where the portal takes no
+        new number, re-uploading under the same one can only be refused as a duplicate: such an
+        item is not re-queued but returned as ``held_on_portal`` (someone resolves it on the
+        portal; resync re-reads its verdict there). An UNCERTAIN item stays UNCERTAIN (it is
+        looked up before anything else) with its attempts reset. Nothing here clears "submit
+        started": an item that may ever have reached the portal is looked up first, forever.
         """
         sub = self._t["xx_arw_submissions"]
         pa = self._t["xx_arw_portal_accounts"]
         ev = self._t["xx_arw_events"]
 
-        def work(conn: sa.Connection) -> list[Submission]:
+        def work(conn: sa.Connection) -> Requeued:
             now = self.clock()
             rows = [
                 (Submission.from_row(r), bool(r.new_number_on_resubmit))
@@ -608,46 +415,123 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
                         sub.c.cust_account_id == cust_account_id,
                         sub.c.status.in_([s.value for s in statuses]),
                     )
+                    .order_by(sub.c.submission_id)
                 )
             ]
+            requeued: list[Submission] = []
+            held: list[Submission] = []
             for s, new_number in rows:
+                on_portal = s.portal_reference is not None
+                if on_portal and not new_number and s.status is SubmissionStatus.REJECTED:
+                    held.append(s)
+                    continue
                 number = s.portal_invoice_number
-                if new_number and s.portal_reference is not None:
+                if new_number and on_portal:
                     number = f"{s.trx_number}-R{s.resubmit_count + 1}"
-                conn.execute(
+                uncertain = s.status is SubmissionStatus.UNCERTAIN
+                to_status = SubmissionStatus.UNCERTAIN if uncertain else SubmissionStatus.PENDING
+                changed = conn.execute(
                     sa.update(sub)
                     .where(sub.c.submission_id == s.submission_id, sub.c.status == s.status.value)
                     .values(
-                        status=SubmissionStatus.PENDING.value,
+                        status=to_status.value,
                         next_attempt_at=None,
-                        attempts=0 if s.status is SubmissionStatus.FAILED else s.attempts,
-                        resubmit_count=s.resubmit_count + 1,
+                        attempts=s.attempts if s.status is SubmissionStatus.REJECTED else 0,
+                        resubmit_count=s.resubmit_count + (0 if uncertain else 1),
                         portal_invoice_number=number,
                         portal_reference=None
                         if number != s.portal_invoice_number
                         else s.portal_reference,
-                        portal_status=None,
+                        portal_status=None
+                        if number != s.portal_invoice_number
+                        else s.portal_status,
                         **self._who(now, insert=False),
                     )
                 )
+                if changed.rowcount != 1:
+                    continue  # a worker changed it meanwhile: not ours to re-queue
                 detail = "re-queued by resync"
-                if number != s.portal_invoice_number:
+                if uncertain:
+                    detail = "resync: looked up on the portal again now"
+                elif number != s.portal_invoice_number:
                     detail += f" as {number} (the portal wants a new number)"
                 conn.execute(
                     sa.insert(ev).values(
                         submission_id=s.submission_id,
                         cust_account_id=s.cust_account_id,
-                        event_type=EVENT_REQUEUED,
+                        event_type=EventType.REQUEUED.value,
                         from_status=s.status.value,
-                        to_status=SubmissionStatus.PENDING.value,
+                        to_status=to_status.value,
                         detail=detail,
                         run_id=run_id,
                         **self._who(now, insert=True),
                     )
                 )
-            return [s for s, _ in rows]
+                requeued.append(s)
+            return Requeued(requeued=tuple(requeued), held_on_portal=tuple(held))
 
         return self._unit(work)
+
+    def refund_attempt(
+        self, submission_id: int, *, attempts: int, reason: str, run_id: str | None = None
+    ) -> bool:
+        """Give back an attempt that an outage, not the invoice, used (guarded by the count the
+        caller recorded, so it happens once); the item is due as soon as the portal is back."""
+        sub = self._t["xx_arw_submissions"]
+        ev = self._t["xx_arw_events"]
+
+        def work(conn: sa.Connection) -> bool:
+            now = self.clock()
+            result = conn.execute(
+                sa.update(sub)
+                .where(
+                    sub.c.submission_id == submission_id,
+                    sub.c.status.in_(
+                        [SubmissionStatus.PENDING.value, SubmissionStatus.UNCERTAIN.value]
+                    ),
+                    sub.c.attempts == attempts,
+                    sub.c.lease_token.is_(None),
+                )
+                .values(
+                    attempts=max(0, attempts - 1),
+                    next_attempt_at=None,
+                    **self._who(now, insert=False),
+                )
+            )
+            if result.rowcount != 1:
+                return False
+            status, cust_account_id = conn.execute(
+                sa.select(sub.c.status, sub.c.cust_account_id).where(
+                    sub.c.submission_id == submission_id
+                )
+            ).one()
+            conn.execute(
+                sa.insert(ev).values(
+                    submission_id=submission_id,
+                    cust_account_id=cust_account_id,
+                    event_type=EventType.RELEASED.value,
+                    from_status=status,
+                    to_status=status,
+                    detail=clip_text(reason),
+                    run_id=run_id,
+                    **self._who(now, insert=True),
+                )
+            )
+            return True
+
+        return self._unit(work)
+
+    def queue_depth_by_portal_account(self) -> dict[int, int]:
+        """Queued items (PENDING or UNCERTAIN) per portal account."""
+        sub = self._t["xx_arw_submissions"]
+        query = (
+            sa.select(sub.c.portal_account_id, sa.func.count())
+            .where(
+                sub.c.status.in_([SubmissionStatus.PENDING.value, SubmissionStatus.UNCERTAIN.value])
+            )
+            .group_by(sub.c.portal_account_id)
+        )
+        return self._read(lambda c: {int(a): int(n) for a, n in c.execute(query)})
 
     def write_account_note(self, note: CollectionNote) -> int:
         """A note that belongs to no single submission (resync summary, portal alerts)."""

@@ -51,6 +51,7 @@ WORKER_TABLES = (
     "xx_arw_events",
     "xx_arw_resync_requests",
     "xx_arw_job_runs",
+    "xx_arw_portal_pauses",
 )
 #: EBS tables that exist on a real instance; created only for the embedded default and tests.
 EBS_STAND_IN_TABLES = (
@@ -360,6 +361,7 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("cust_account_id", id_type(), nullable=False),
         Column("portal_code", String(30), nullable=False),
         Column("portal_url", String(1000), nullable=False),
+        Column("display_name", String(100)),
         Column("buyer_name", String(240)),
         Column("supplier_portal_id", String(100)),
         Column("login_name", String(240), nullable=False),
@@ -411,6 +413,7 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("resubmit_count", Integer(), nullable=False, default=0),
         Column("enqueued_at", UtcTimestamp(), nullable=False),
         Column("submitted_at", UtcTimestamp()),
+        Column("submit_started_at", UtcTimestamp()),
         Column("org_id", id_type(), nullable=False),
         *_who(),
         PrimaryKeyConstraint("submission_id", name="xx_arw_submissions_pk"),
@@ -487,5 +490,38 @@ def build_metadata(schema: str | None = None) -> MetaData:
         # unique key (ORA-02329) but indexes it, and raises the same ORA-00001
         Index("xx_arw_job_runs_u1", "job_name", "scheduled_for", unique=True),
         UniqueConstraint("run_id", name="xx_arw_job_runs_u2"),
+    )
+    Table(
+        "xx_arw_portal_pauses",
+        md,
+        Column(
+            "pause_id", id_type(), Sequence("xx_arw_portal_pauses_s", metadata=md), nullable=False
+        ),
+        # a hash of what is paused (kind, portal, URL, login): one live pause per key, through
+        # the unique (key, seq) pair; a worker that loses the race to pause knows it did
+        Column("pause_key", String(64), nullable=False),
+        Column("pause_seq", Integer(), nullable=False),
+        Column("pause_kind", String(10), nullable=False),
+        Column("portal_code", String(30), nullable=False),
+        Column("portal_url", String(1000)),
+        Column("login_name", String(240)),
+        Column("secret_fingerprint", String(200)),
+        Column("reason", String(2000)),
+        Column("error_code", String(30)),
+        Column("paused_at", UtcTimestamp(), nullable=False),
+        Column("paused_until", UtcTimestamp()),
+        Column("probe_after", UtcTimestamp()),
+        Column("trip_count", Integer(), nullable=False, default=1),
+        Column("resumed_at", UtcTimestamp()),
+        Column("resumed_by", String(100)),
+        Column("resume_reason", String(2000)),
+        Column("worker_name", String(200)),
+        *_who(),
+        PrimaryKeyConstraint("pause_id", name="xx_arw_portal_pauses_pk"),
+        UniqueConstraint("pause_key", "pause_seq", name="xx_arw_portal_pauses_u1"),
+        CheckConstraint(
+            "pause_kind IN ('LOGIN','PORTAL','OUTAGE')", name="xx_arw_portal_pauses_c1"
+        ),
+        Index("xx_arw_portal_pauses_n1", "resumed_at"),
     )
     return md

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import Engine, MetaData
 
+from connectors.oracle.database_clock import database_now
 from connectors.oracle.engine import READ_ONLY_OPTION
 from connectors.oracle.errors import wrap_db_errors
 from connectors.oracle.notes import NoteSettings
@@ -30,7 +31,12 @@ def utcnow() -> dt.datetime:
 
 
 class UnitOfWork:
-    """Engine, schema and clock, and the transaction every verb runs in."""
+    """Engine, schema and clocks, and the transaction every verb runs in.
+
+    Two clocks: ``clock`` (this host's, for WHO columns and run bookkeeping) and
+    :meth:`_db_now` (the database server's, for everything compared across hosts: leases,
+    retry times, pause cool-downs). A test that injects ``clock`` drives both.
+    """
 
     def __init__(
         self,
@@ -41,7 +47,7 @@ class UnitOfWork:
         notes: NoteSettings | None = None,
         retry: RetrySettings | None = None,
         metadata: MetaData | None = None,
-        clock: Callable[[], dt.datetime] = utcnow,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.engine = engine
         self.md = metadata if metadata is not None else build_metadata()
@@ -49,7 +55,8 @@ class UnitOfWork:
         self.include_debit_memos = include_debit_memos
         self.notes = notes or NoteSettings()
         self.retry = retry or RetrySettings()
-        self.clock = clock
+        self.clock: Callable[[], dt.datetime] = clock or utcnow
+        self._injected_clock = clock
         self._t = self.md.tables
 
     # ---- plumbing --------------------------------------------------------------------------
@@ -74,6 +81,16 @@ class UnitOfWork:
                 finally:
                     conn.rollback()
         raise AssertionError("unreachable: tenacity re-raises")  # pragma: no cover
+
+    def _db_now(self, conn: sa.Connection) -> dt.datetime:
+        """The time to compare leases and retry times with: the database server's clock."""
+        if self._injected_clock is not None:
+            return self._injected_clock()
+        return database_now(conn)
+
+    def db_now(self) -> dt.datetime:
+        """The database server's current time (for jobs that report or compare times)."""
+        return self._read(self._db_now)
 
     def _who(self, now: dt.datetime, *, insert: bool) -> dict[str, Any]:
         who: dict[str, Any] = {

@@ -38,6 +38,8 @@ from connectors.portals.base import (
     PortalAccount,
     PortalInvoice,
     PortalReceipt,
+    SubmitFence,
+    no_fence,
 )
 from connectors.portals.customer_choice import CustomerChoice, CustomerList, PortalCustomer
 from connectors.portals.errors import (
@@ -256,6 +258,7 @@ class AribaDriver:
         account: PortalAccount,
         invoice: OutgoingInvoice,
         document: InvoiceDocument,
+        fence: SubmitFence = no_fence,
     ) -> PortalReceipt:
         """Flip the invoice's PO, walk the wizard in its frame, submit once."""
         base = _base(account)
@@ -286,7 +289,7 @@ class AribaDriver:
         await self._fill_header(frame, invoice)
         await self._fill_lines(frame, invoice)
         await self._attach(frame, invoice, document)
-        return await self._review_and_submit(frame, invoice, document)
+        return await self._review_and_submit(frame, invoice, document, fence)
 
     async def invoice_status(
         self, page: Page, account: PortalAccount, invoice_number: str
@@ -481,7 +484,11 @@ class AribaDriver:
         await _next_step(frame, sel.next_button, "review", step, timeout_ms=UPLOAD_TIMEOUT_MS)
 
     async def _review_and_submit(
-        self, frame: Frame, invoice: OutgoingInvoice, document: InvoiceDocument
+        self,
+        frame: Frame,
+        invoice: OutgoingInvoice,
+        document: InvoiceDocument,
+        fence: SubmitFence,
     ) -> PortalReceipt:
         """Check the review shows our number, total and document; click Submit once."""
         sel = SELECTORS
@@ -510,6 +517,7 @@ class AribaDriver:
                 f"the invoice's total is {invoice.total_amount}; nothing was submitted",
             )
         # from the click on, every failure may hide an invoice the portal has
+        await fence()
         landed = await _click_in_frame(
             frame, sel.submit, step, timeout_ms=SUBMIT_TIMEOUT_MS, after_submit=True
         )

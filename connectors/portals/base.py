@@ -54,7 +54,12 @@ class PortalLogin:
     @property
     def key(self) -> str:
         """Identity of the login: contexts, storage state and login pauses are keyed by it."""
-        return f"{self.portal_code}|{self.portal_url.rstrip('/')}|{self.login_name}"
+        return login_key(self.portal_code, self.portal_url, self.login_name)
+
+
+def login_key(portal_code: str, portal_url: str, login_name: str) -> str:
+    """The identity of a portal login (one supplier user on one portal)."""
+    return f"{portal_code}|{portal_url.rstrip('/')}|{login_name}"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -129,6 +134,21 @@ class PortalInvoice:
     payment_reference: str | None = None
 
 
+class SubmitFence(Protocol):
+    """Awaited by a driver immediately before the irreversible submit click, and only there.
+
+    It proves that this worker still holds the item (raising ``SubmitFenced`` when it does not:
+    the driver must then not click) and records that the click may happen from now on, so that
+    whoever touches the item later looks the invoice up on the portal before uploading it.
+    """
+
+    async def __call__(self) -> None: ...
+
+
+async def no_fence() -> None:
+    """The fence of a driver call outside the queue (tests, benchmarks): nothing to prove."""
+
+
 @runtime_checkable
 class PortalDriver(Protocol):
     """What every portal family implements. Errors are :mod:`connectors.portals.errors`."""
@@ -149,8 +169,12 @@ class PortalDriver(Protocol):
         account: PortalAccount,
         invoice: OutgoingInvoice,
         document: InvoiceDocument,
+        fence: SubmitFence = no_fence,
     ) -> PortalReceipt:
-        """Upload the invoice; raise ``InvoiceRejected`` when the portal refuses it."""
+        """Upload the invoice; raise ``InvoiceRejected`` when the portal refuses it.
+
+        ``await fence()`` comes immediately before the submit click and nowhere else.
+        """
 
     async def invoice_status(
         self, page: Page, account: PortalAccount, invoice_number: str

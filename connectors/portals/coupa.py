@@ -34,6 +34,8 @@ from connectors.portals.base import (
     PortalInvoice,
     PortalReceipt,
     PortalStatus,
+    SubmitFence,
+    no_fence,
 )
 from connectors.portals.customer_choice import CustomerChoice, CustomerList, PortalCustomer
 from connectors.portals.errors import (
@@ -316,6 +318,7 @@ class CoupaDriver:
         account: PortalAccount,
         invoice: OutgoingInvoice,
         document: InvoiceDocument,
+        fence: SubmitFence = no_fence,
     ) -> PortalReceipt:
         """Flip the invoice's PO into an invoice, fill it, attach the PDF, submit once."""
         base = _base(account)
@@ -341,7 +344,7 @@ class CoupaDriver:
         step = f"open the invoice form of PO {invoice.purchase_order}"
         await self._open(page, urljoin(page.url, row["create"]), step, customer=customer)
         await self._fill_form(page, invoice, document)
-        return await self._submit(page, invoice)
+        return await self._submit(page, invoice, fence)
 
     async def invoice_status(
         self, page: Page, account: PortalAccount, invoice_number: str
@@ -490,10 +493,13 @@ class CoupaDriver:
                 unit_price=sel.line_unit_price,
             )
 
-    async def _submit(self, page: Page, invoice: OutgoingInvoice) -> PortalReceipt:
+    async def _submit(
+        self, page: Page, invoice: OutgoingInvoice, fence: SubmitFence
+    ) -> PortalReceipt:
         """Click submit once; from here on every failure may hide an accepted invoice."""
         sel = SELECTORS
         step = f"submit invoice {invoice.invoice_number}"
+        await fence()
         await self._click_and_land(
             page, sel.submit, step, timeout_ms=SUBMIT_TIMEOUT_MS, after_submit=True
         )

@@ -37,6 +37,8 @@ class PortalError(Exception):
     """A portal operation did not succeed."""
 
     code: str = "PORTAL_ERROR"
+    #: the evidence folder (screenshot, page, trace) the gateway kept of the failure, if any
+    artifact_path: str | None = None
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
         self.message = message or (self.__doc__ or self.__class__.__name__).strip()
@@ -73,6 +75,13 @@ class SessionExpired(PortalUnavailable):
     """The portal sent us back to its login page; log in again (this is not a failed login)."""
 
     code = "SESSION_EXPIRED"
+
+
+class SubmitFenced(PortalError):
+    """The worker could not prove it still holds the item before the submit click: it did not
+    click. Another worker owns the item now; nothing is recorded and nothing is retried."""
+
+    code = "LEASE_LOST"
 
 
 class LoginFailed(PortalError):

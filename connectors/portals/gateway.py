@@ -42,6 +42,8 @@ from connectors.portals.base import (
     PortalInvoice,
     PortalLogin,
     PortalReceipt,
+    SubmitFence,
+    no_fence,
 )
 from connectors.portals.browser import BrowserRuntime, PageLease, login_key_hash
 from connectors.portals.errors import (
@@ -50,6 +52,7 @@ from connectors.portals.errors import (
     PortalError,
     PortalUnavailable,
     SessionExpired,
+    SubmitFenced,
     wrap_playwright_errors,
 )
 from connectors.portals.evidence import TraceChunk, evidence_folder, keep_evidence
@@ -150,11 +153,16 @@ class PortalGateway:
         document: InvoiceDocument,
         *,
         evidence: str,
+        fence: SubmitFence = no_fence,
     ) -> PortalReceipt:
-        """Upload the invoice; failures after the submit click are never repeated here."""
+        """Upload the invoice; failures after the submit click are never repeated here.
+
+        ``fence`` is awaited by the driver immediately before its submit click; when it raises
+        :class:`SubmitFenced` nothing is clicked and nothing is retried.
+        """
 
         async def operation(driver: PortalDriver, page: Page) -> PortalReceipt:
-            return await driver.submit_invoice(page, account, invoice, document)
+            return await driver.submit_invoice(page, account, invoice, document, fence)
 
         # a Playwright error the driver did not classify may come after the click: assume so
         return await self._run(
@@ -170,6 +178,19 @@ class PortalGateway:
             return await driver.invoice_status(page, account, invoice_number)
 
         return await self._run(account, "invoice_status", operation, evidence=evidence)
+
+    def hold_login(self, key: str, reason: str) -> None:
+        """Treat a login as refused for this run without trying it (a pause kept in the
+        database from an earlier run): every call for it fails at once, before any page."""
+        self._paused_logins.setdefault(key, reason)
+
+    def hold_portal(self, portal_code: str, reason: str) -> None:
+        """Treat a portal as paused for this run without trying it (see :meth:`hold_login`)."""
+        self._paused_portals.setdefault(portal_code, reason)
+
+    def release_portal(self, portal_code: str) -> None:
+        """A paused portal may be tried again in this run (its re-probe is under way)."""
+        self._paused_portals.pop(portal_code, None)
 
     def paused_logins(self) -> dict[str, str]:
         """Logins refused in this run (login key → the portal's message); never retried."""
@@ -282,8 +303,8 @@ class PortalGateway:
                 await self._log_in_again(lease, account, driver, seen_version, logger)
                 chunk = await lease.tracer.begin()
                 return await _call(operation, driver, lease.page, step, unsure_after_submit)
-        except (LoginPaused, PortalPaused):
-            raise  # decided earlier in the run; nothing was tried, nothing to keep
+        except (LoginPaused, PortalPaused, SubmitFenced):
+            raise  # nothing was tried (or, fenced, nothing clicked): no evidence to keep
         except Exception as exc:
             final = last or not is_retryable_here(exc)
             await self._on_failure(exc, account, lease, chunk, folder, final, logger)

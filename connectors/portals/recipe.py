@@ -36,6 +36,8 @@ from connectors.portals.base import (
     PortalInvoice,
     PortalReceipt,
     PortalStatus,
+    SubmitFence,
+    no_fence,
 )
 from connectors.portals.errors import (
     InvoiceRejected,
@@ -130,6 +132,7 @@ class RecipeDriver:
         account: PortalAccount,
         invoice: OutgoingInvoice,
         document: InvoiceDocument,
+        fence: SubmitFence = no_fence,
     ) -> PortalReceipt:
         """Open the form, run the steps, submit once, read the confirmation (and the verdict)."""
         spec = self.recipe.submit
@@ -143,6 +146,7 @@ class RecipeDriver:
         await session.run_steps(("submit", "steps"), spec.steps, values, document=document)
         if spec.lines is not None:
             await self._fill_lines(session, spec.lines, invoice, values)
+        await fence()
         await session.click_and_land(spec.button, ("submit", "button"), after_submit=True)
         receipt = await self._confirmation(session, invoice)
         if spec.processing is None:

@@ -22,6 +22,7 @@ from connectors.oracle.store import Store
 from connectors.oracle.tables import build_metadata
 from jobs.account_turns import HELD_PER_ACCOUNT, AccountTurns
 from jobs.drain import _DrainState, _produce
+from jobs.portal_pauses import PauseBoard
 from jobs.run_summary import RunSummary
 from tests.store.drain_context import drain_context
 from tests.store.sample_book import NOW, ORG, load_sample_book
@@ -96,7 +97,9 @@ def _held_when_full(store: Store, tmp_path: Path) -> Counter[int]:
     """Run the producer alone (no consumer takes anything) until it holds all it may; the
     portal accounts of what it holds, counted."""
     ctx = drain_context(store, tmp_path, run_id=RUN_ID, claim_batch=CLAIM_BATCH)
-    state = _DrainState(summary=RunSummary(job="submit", run_id=RUN_ID), accounts={})
+    state = _DrainState(
+        summary=RunSummary(job="submit", run_id=RUN_ID), accounts={}, board=PauseBoard(accounts={})
+    )
 
     async def produce_until_full() -> None:
         producer = asyncio.create_task(_produce(ctx, state, AccountTurns(), K, None, None))

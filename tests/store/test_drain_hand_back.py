@@ -17,8 +17,9 @@ import sqlalchemy as sa
 
 from connectors.oracle.records import SubmissionStatus
 from connectors.oracle.store import Store
-from jobs.drain import EVENT_RELEASED, drain_queue
+from jobs.drain import drain_queue
 from jobs.run_summary import RunSummary
+from jobs.submission import EventType
 from tests.store.drain_context import drain_context
 from tests.store.sample_book import ORG, load_sample_book
 from tests.store.test_store_contract import Clock
@@ -72,5 +73,5 @@ def test_claim_in_flight_when_cancelled_is_handed_back(
     assert claimed, "the claim took nothing, so the test proved nothing"
     for s in claimed:
         events = [e["event_type"] for e in store.events(s.submission_id)]
-        assert events[-1] == EVENT_RELEASED, (s.trx_number, events)
+        assert events[-1] == EventType.RELEASED, (s.trx_number, events)
         assert s.status is SubmissionStatus.PENDING and s.attempts == 0, s

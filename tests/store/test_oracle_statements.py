@@ -27,6 +27,7 @@ from connectors.oracle.dialect_rules import RuleViolation, check_oracle_sql
 from connectors.oracle.engine import create_engine
 from connectors.oracle.records import (
     CollectionNote,
+    EventType,
     JobRunCounts,
     OutcomeRecord,
     PortalStatusChange,
@@ -150,6 +151,9 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
         assert len(claimed) >= 2, "the sample book lets one account claim two invoices"
         first, second, *rest = claimed
         verb("renew_lease")(first.submission_id, first.lease_token, lease_s=LEASE_S)
+        assert verb("start_submit")(
+            first.submission_id, first.lease_token, lease_s=LEASE_S, run_id="run-1"
+        )
         note = _note(acme, book.acme_party_id, first.payment_schedule_id, "Submitted to Coupa.")
         verb("record_outcome")(
             first.submission_id,
@@ -157,7 +161,7 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
             OutcomeRecord(
                 outcome_uid=uuid.uuid4().hex,
                 to_status=SubmissionStatus.SUBMITTED,
-                event_type="SUBMITTED",
+                event_type=EventType.SUBMITTED,
                 detail="portal document CP-1",
                 portal_reference="CP-1",
                 portal_invoice_number=first.trx_number,
@@ -172,7 +176,7 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
             OutcomeRecord(
                 outcome_uid=uuid.uuid4().hex,
                 to_status=SubmissionStatus.REJECTED,
-                event_type="REJECTED",
+                event_type=EventType.REJECTED,
                 detail="PO closed",
                 error_code="PO_CLOSED",
                 error_text="the purchase order is closed",
@@ -229,6 +233,35 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
                 seen=None,
                 change=PortalStatusChange(portal_status="PAID", detail="x"),
             )
+        verb("db_now")()
+        verb("held_on_portal")(cust_account_id=acme)
+        verb("open_items_by_kind")(cust_account_id=acme)
+        verb("queue_depth_by_portal_account")()
+        verb("refund_attempt")(second.submission_id, attempts=1, reason="outage", run_id="run-1")
+        login = verb("pause_login")(
+            portal_code="coupa",
+            portal_url="http://127.0.0.1:1/coupa",
+            login_name="ar@x.example",
+            fingerprint="scrypt$00$00",
+            reason="Invalid email or password",
+            error_code="LOGIN_FAILED",
+            worker_name=OWNER,
+        )
+        verb("active_pauses")()
+        verb("login_pause_fingerprint")(login.pause_id)
+        verb("resume_pause")(login.pause_id, resumed_by="ops", reason="password fixed")
+        portal = verb("pause_portal")(
+            portal_code="coupa",
+            reason="no #invoice-number",
+            error_code="PORTAL_CHANGED",
+            worker_name=OWNER,
+            probe_after_s=0.0,
+        )
+        verb("claim_probe")(portal.pause_id, interval_s=60)
+        verb("open_outage")(portal_code="ariba", reason="refused", cooldown_s=60, worker_name=OWNER)
+        store.open_outage(portal_code="ariba", reason="refused", cooldown_s=60, worker_name=OWNER)
+        verb("unresolved_outages")()
+        verb("close_outage")("ariba", resumed_by="arworker")
         del rest
     finally:
         recorder.on = False

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from connectors.oracle.records import (
     CollectionNote,
+    EventType,
     JobRunCounts,
     OpenInvoice,
     OutcomeRecord,
@@ -54,7 +55,7 @@ def submitted_outcome(note: CollectionNote | None = None) -> OutcomeRecord:
     return OutcomeRecord(
         outcome_uid=uuid.uuid4().hex,
         to_status=SubmissionStatus.SUBMITTED,
-        event_type="SUBMITTED",
+        event_type=EventType.SUBMITTED,
         detail="portal document CP-1",
         portal_reference="CP-1",
         note=note,
@@ -167,22 +168,23 @@ class TestClaim:
     def test_claim_respects_next_attempt_at(
         self, store: Store, book: SampleBook, clock: Clock
     ) -> None:
-        """An item scheduled for a later retry is not claimable before its time."""
+        """An item scheduled for a later retry is not claimable before its time; one whose
+        submit click never happened needs no lookup when it comes back."""
         store.enqueue(store.open_invoices(cust_account_id=book.globex_account_id))
         (first, _second) = store.claim(owner="h/1/1", limit=2, lease_s=60)
         retry = OutcomeRecord(
             outcome_uid=uuid.uuid4().hex,
             to_status=SubmissionStatus.PENDING,
-            event_type="RETRY_SCHEDULED",
+            event_type=EventType.RETRY_SCHEDULED,
             detail="busy",
-            next_attempt_at=clock.now + dt.timedelta(minutes=5),
+            retry_after_s=300,
         )
         store.record_outcome(first.submission_id, first.lease_token, retry)
         assert store.claim(owner="h/2/1", limit=5, lease_s=60) == []
         clock.advance(301)
         again = store.claim(owner="h/2/1", limit=5, lease_s=60)
         assert [s.submission_id for s in again] == [first.submission_id]
-        assert again[0].needs_lookup
+        assert not again[0].needs_lookup
 
     def test_claim_by_trx_numbers(self, store: Store, book: SampleBook) -> None:
         """Named invoices can be claimed alone (``arworker submit INV...``)."""
@@ -195,9 +197,13 @@ class TestLeases:
     def test_expired_lease_makes_item_uncertain(
         self, store: Store, book: SampleBook, clock: Clock
     ) -> None:
-        """A dead worker's item becomes UNCERTAIN and is looked up before any upload."""
+        """A dead worker's item that passed the fence becomes UNCERTAIN and is looked up before
+        any upload."""
         store.enqueue(store.open_invoices(cust_account_id=book.globex_account_id))
         claimed = store.claim(owner="h/1/1", limit=1, lease_s=30)
+        assert store.start_submit(
+            claimed[0].submission_id, claimed[0].lease_token or "", lease_s=30
+        )
         clock.advance(10)
         assert store.expire_leases() == 0
         clock.advance(30)
@@ -226,7 +232,8 @@ class TestLeases:
         released = store.release_dead_owner_leases("hostA/", lambda owner: owner == "hostA/200/1")
         assert released == 1
         statuses = Counter(s.status for s in store.submissions())
-        assert statuses[SubmissionStatus.UNCERTAIN] == 1
+        # the dead owner never reached the submit click: simply queued again, no lookup needed
+        assert statuses[SubmissionStatus.PENDING] == 1
         assert statuses[SubmissionStatus.IN_PROGRESS] == 1
 
 
@@ -275,6 +282,7 @@ class TestRecordOutcome:
         """An outcome journalled by a dead worker still lands once its lease expired."""
         store.enqueue(store.open_invoices(cust_account_id=book.acme_account_id))
         (s,) = store.claim(owner="h/1/1", limit=1, lease_s=30)
+        assert store.start_submit(s.submission_id, s.lease_token or "", lease_s=30)
         clock.advance(31)
         store.expire_leases()
         assert store.record_outcome(s.submission_id, None, submitted_outcome()) == 0
@@ -329,13 +337,13 @@ class TestRequeueAndRuns:
         rejected = OutcomeRecord(
             outcome_uid=uuid.uuid4().hex,
             to_status=SubmissionStatus.REJECTED,
-            event_type="REJECTED",
+            event_type=EventType.REJECTED,
             detail="PO closed",
             error_code="PO_CLOSED",
             error_text="PO is closed",
         )
         store.record_outcome(s.submission_id, s.lease_token, rejected)
-        requeued = store.requeue(cust_account_id=book.acme_account_id)
+        requeued = store.requeue(cust_account_id=book.acme_account_id).requeued
         assert [r.submission_id for r in requeued] == [s.submission_id]
         (row,) = store.submissions(trx_numbers=[s.trx_number])
         assert row.status is SubmissionStatus.PENDING

@@ -13,7 +13,7 @@ def test_submitted_note_names_invoice_amount_portal_and_reference() -> None:
         invoice_number="10234",
         amount=Decimal("1234.5"),
         currency="EUR",
-        portal_code="coupa",
+        portal_name="Coupa",
         buyer_name="Acme Corp",
         portal_reference="CP-000123",
         pdf_rendered=False,
@@ -30,7 +30,7 @@ def test_submitted_note_says_when_pdf_was_rendered() -> None:
         invoice_number="1",
         amount=Decimal(1),
         currency="USD",
-        portal_code="coupa",
+        portal_name="Coupa",
         buyer_name=None,
         portal_reference="R",
         pdf_rendered=True,
@@ -42,7 +42,7 @@ def test_rejected_note_quotes_reason_and_asks_for_action() -> None:
     """A rejection note quotes the portal's reason, its code, and what to do."""
     text = note_text.rejected(
         invoice_number="10234",
-        portal_code="coupa",
+        portal_name="Coupa",
         buyer_name="Acme",
         code="PO_CLOSED",
         reason="PO is closed and cannot be invoiced",
@@ -56,7 +56,7 @@ def test_rejected_note_quotes_reason_and_asks_for_action() -> None:
 def test_login_failed_note_names_secret_not_password() -> None:
     """A login-failure note names the secret to fix, and explains why no retry happened."""
     text = note_text.login_failed(
-        portal_code="coupa",
+        portal_name="Coupa",
         login_name="ar@x.example",
         reason="Invalid email or password",
         secret_ref="COUPA_PW",

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from connectors.oracle.records import CollectionNote, OutcomeRecord, SubmissionStatus
+from connectors.oracle.records import CollectionNote, EventType, OutcomeRecord, SubmissionStatus
 from jobs.outcome_journal import OutcomeJournal
 
 
@@ -14,9 +14,9 @@ def outcome(uid: str) -> OutcomeRecord:
     return OutcomeRecord(
         outcome_uid=uid,
         to_status=SubmissionStatus.PENDING,
-        event_type="RETRY_SCHEDULED",
+        event_type=EventType.RETRY_SCHEDULED,
         detail="busy",
-        next_attempt_at=dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC),
+        retry_after_s=300.0,
         note=CollectionNote(cust_account_id=1, party_id=2, payment_schedule_id=3, text="n"),
     )
 
@@ -63,3 +63,17 @@ def test_replay_keeps_journal_when_store_still_down(tmp_path: Path) -> None:
     except ConnectionError:
         pass
     assert journal.pending() == [(7, outcome("a"))]
+
+
+def test_journal_line_of_an_older_release_keeps_its_wait(tmp_path: Path) -> None:
+    """A journal written with an absolute retry time (before retry times were relative to the
+    database's clock) replays with the wait that was left."""
+    journal = OutcomeJournal(tmp_path / "outcomes.jsonl")
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)).isoformat()
+    journal.path.write_text(
+        '{"submission_id": 7, "outcome": {"outcome_uid": "old", "to_status": "PENDING", '
+        '"event_type": "RETRY_SCHEDULED", "detail": "busy", "next_attempt_at": "' + at + '"}}\n'
+    )
+    ((sid, replayed),) = journal.pending()
+    assert sid == 7 and replayed.retry_after_s is not None
+    assert 590 <= replayed.retry_after_s <= 600

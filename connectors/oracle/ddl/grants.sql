@@ -74,11 +74,13 @@ GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_SUBMISSIONS TO &&worker_user
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_EVENTS TO &&worker_user;
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_RESYNC_REQUESTS TO &&worker_user;
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_JOB_RUNS TO &&worker_user;
+GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_PORTAL_PAUSES TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_PORTAL_ACCOUNTS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_SUBMISSIONS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_EVENTS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_RESYNC_REQUESTS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_JOB_RUNS_S TO &&worker_user;
+GRANT SELECT ON &&arw_owner..XX_ARW_PORTAL_PAUSES_S TO &&worker_user;
 
 PROMPT 5. private synonyms: the worker names every object unqualified
 
@@ -108,6 +110,7 @@ CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_EVENTS FOR &&arw_owner..XX_ARW_E
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_RESYNC_REQUESTS
     FOR &&arw_owner..XX_ARW_RESYNC_REQUESTS;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_JOB_RUNS FOR &&arw_owner..XX_ARW_JOB_RUNS;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_PORTAL_PAUSES FOR &&arw_owner..XX_ARW_PORTAL_PAUSES;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_PORTAL_ACCOUNTS_S
     FOR &&arw_owner..XX_ARW_PORTAL_ACCOUNTS_S;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_SUBMISSIONS_S
@@ -116,6 +119,7 @@ CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_EVENTS_S FOR &&arw_owner..XX_ARW
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_RESYNC_REQUESTS_S
     FOR &&arw_owner..XX_ARW_RESYNC_REQUESTS_S;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_JOB_RUNS_S FOR &&arw_owner..XX_ARW_JOB_RUNS_S;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_PORTAL_PAUSES_S FOR &&arw_owner..XX_ARW_PORTAL_PAUSES_S;
 
 PROMPT grants done
 

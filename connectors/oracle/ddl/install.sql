@@ -1,7 +1,7 @@
 -- =============================================================================================
 -- arworker: install the worker's own tables (XX_ARW_*) in an Oracle database
 --
--- What it creates: 5 sequences, 5 tables, their indexes and named constraints; nothing else.
+-- What it creates: 6 sequences, 6 tables, their indexes and named constraints; nothing else.
 -- It never touches an EBS-owned object. Every name is at most 30 bytes (EBS 12.1 / DB 11.2
 -- and COMPATIBLE < 12.2 refuse longer ones) and every table name at most 29 bytes (EBS 12.2
 -- online patching appends '#' for the editioning view).
@@ -37,6 +37,7 @@ CREATE SEQUENCE XX_ARW_SUBMISSIONS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCL
 CREATE SEQUENCE XX_ARW_EVENTS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
 CREATE SEQUENCE XX_ARW_RESYNC_REQUESTS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
 CREATE SEQUENCE XX_ARW_JOB_RUNS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
+CREATE SEQUENCE XX_ARW_PORTAL_PAUSES_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
 
 PROMPT XX_ARW_PORTAL_ACCOUNTS: which customer account submits to which portal
 
@@ -45,6 +46,7 @@ CREATE TABLE XX_ARW_PORTAL_ACCOUNTS (
     CUST_ACCOUNT_ID         NUMBER(15)           NOT NULL,
     PORTAL_CODE             VARCHAR2(30 CHAR)    NOT NULL,
     PORTAL_URL              VARCHAR2(1000 CHAR)  NOT NULL,
+    DISPLAY_NAME            VARCHAR2(100 CHAR),
     BUYER_NAME              VARCHAR2(240 CHAR),
     SUPPLIER_PORTAL_ID      VARCHAR2(100 CHAR),
     LOGIN_NAME              VARCHAR2(240 CHAR)   NOT NULL,
@@ -103,6 +105,7 @@ CREATE TABLE XX_ARW_SUBMISSIONS (
     RESUBMIT_COUNT          INTEGER              NOT NULL,
     ENQUEUED_AT             TIMESTAMP WITH TIME ZONE NOT NULL,
     SUBMITTED_AT            TIMESTAMP WITH TIME ZONE,
+    SUBMIT_STARTED_AT       TIMESTAMP WITH TIME ZONE,
     ORG_ID                  NUMBER(15)           NOT NULL,
     CREATED_BY              NUMBER(15)           NOT NULL,
     CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
@@ -127,6 +130,8 @@ COMMENT ON COLUMN XX_ARW_SUBMISSIONS.PAYMENT_SCHEDULE_ID IS
     'AR_PAYMENT_SCHEDULES_ALL id; the IEX_INVOICES note context carries it';
 COMMENT ON COLUMN XX_ARW_SUBMISSIONS.LEASE_OWNER IS
     'host:pid:process start time of the worker holding the claim';
+COMMENT ON COLUMN XX_ARW_SUBMISSIONS.SUBMIT_STARTED_AT IS
+    'Set when a worker proved its lease just before the submit click; such an item is looked up on the portal before any later upload';
 
 PROMPT XX_ARW_EVENTS: append-only history of every transition
 
@@ -215,6 +220,44 @@ CREATE UNIQUE INDEX XX_ARW_JOB_RUNS_U1 ON XX_ARW_JOB_RUNS (JOB_NAME, SCHEDULED_F
 COMMENT ON TABLE XX_ARW_JOB_RUNS IS
     'arworker: one row per job run, with its counts; unique per job and scheduled time';
 
+PROMPT XX_ARW_PORTAL_PAUSES: paused portal logins, paused portals, outage breakers
+
+CREATE TABLE XX_ARW_PORTAL_PAUSES (
+    PAUSE_ID                NUMBER(15)           NOT NULL,
+    PAUSE_KEY               VARCHAR2(64 CHAR)    NOT NULL,
+    PAUSE_SEQ               INTEGER              NOT NULL,
+    PAUSE_KIND              VARCHAR2(10 CHAR)    NOT NULL,
+    PORTAL_CODE             VARCHAR2(30 CHAR)    NOT NULL,
+    PORTAL_URL              VARCHAR2(1000 CHAR),
+    LOGIN_NAME              VARCHAR2(240 CHAR),
+    SECRET_FINGERPRINT      VARCHAR2(200 CHAR),
+    REASON                  VARCHAR2(2000 CHAR),
+    ERROR_CODE              VARCHAR2(30 CHAR),
+    PAUSED_AT               TIMESTAMP WITH TIME ZONE NOT NULL,
+    PAUSED_UNTIL            TIMESTAMP WITH TIME ZONE,
+    PROBE_AFTER             TIMESTAMP WITH TIME ZONE,
+    TRIP_COUNT              INTEGER              NOT NULL,
+    RESUMED_AT              TIMESTAMP WITH TIME ZONE,
+    RESUMED_BY              VARCHAR2(100 CHAR),
+    RESUME_REASON           VARCHAR2(2000 CHAR),
+    WORKER_NAME             VARCHAR2(200 CHAR),
+    CREATED_BY              NUMBER(15)           NOT NULL,
+    CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
+    LAST_UPDATE_DATE        TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATE_LOGIN       NUMBER(15),
+    CONSTRAINT XX_ARW_PORTAL_PAUSES_PK PRIMARY KEY (PAUSE_ID),
+    CONSTRAINT XX_ARW_PORTAL_PAUSES_U1 UNIQUE (PAUSE_KEY, PAUSE_SEQ),
+    CONSTRAINT XX_ARW_PORTAL_PAUSES_C1 CHECK (PAUSE_KIND IN ('LOGIN', 'PORTAL', 'OUTAGE'))
+);
+
+CREATE INDEX XX_ARW_PORTAL_PAUSES_N1 ON XX_ARW_PORTAL_PAUSES (RESUMED_AT);
+
+COMMENT ON TABLE XX_ARW_PORTAL_PAUSES IS
+    'arworker: paused portal logins (refused login), paused portals (pages changed) and outage breakers, shared by every worker';
+COMMENT ON COLUMN XX_ARW_PORTAL_PAUSES.SECRET_FINGERPRINT IS
+    'Salted scrypt of the secret the refused login used (never the secret): a changed secret resumes the login';
+
 -- ---------------------------------------------------------------------------------------------
 -- EBS 12.2 only (online patching, edition-based redefinition). Optional; run as APPS after this
 -- script, replacing XXARW by the schema that owns the tables. Each call creates the editioning
@@ -227,6 +270,7 @@ COMMENT ON TABLE XX_ARW_JOB_RUNS IS
 -- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_EVENTS')
 -- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_RESYNC_REQUESTS')
 -- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_JOB_RUNS')
+-- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_PORTAL_PAUSES')
 -- ---------------------------------------------------------------------------------------------
 
 PROMPT arworker tables installed; next, as a DBA: grants.sql
