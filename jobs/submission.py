@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from connectors.oracle.records import EventType, SubmissionStatus
-from jobs.retry_policy import BackoffPolicy, RetryAction, decide
+from jobs.retry_policy import BackoffPolicy, RetryAction, backoff_delay_s, decide
 
 __all__ = [
     "EventType",
@@ -208,6 +208,8 @@ class Transition:
     retry_after_s: float | None = None
     #: hand back untouched: the claim's attempt does not count
     refund_attempt: bool = False
+    #: the last upload attempt ended unclear: the lookups that settle it get attempts of their own
+    restart_attempts: bool = False
     artifact_path: str | None = None
     #: False for a lost lease: the item is another worker's now
     record: bool = True
@@ -323,6 +325,20 @@ def _after_fault(
             counter=RunCounter.RELEASED,
             refund_attempt=True,
             error=error,
+        )
+    if fault.unclear and item.attempts >= policy.max_attempts:
+        # the last upload attempt may have reached the portal: what is left to do is to look
+        # it up, and that gets attempts of its own before a person is asked to check
+        return Transition(
+            to_status=SubmissionStatus.UNCERTAIN,
+            event=EventType.UNCLEAR_RESULT,
+            detail=f"attempt {item.attempts} (the last upload attempt) ended unclear "
+            f"({fault.code}); it may be on the portal: only looked up from now on",
+            counter=RunCounter.UNCERTAIN,
+            error=error,
+            retry_after_s=backoff_delay_s(1, policy, rng),
+            restart_attempts=True,
+            artifact_path=fault.artifact_path,
         )
     decision = decide(item.attempts, policy, rng, may_be_on_portal=may_be_there)
     if decision.action is RetryAction.RETRY:

@@ -123,6 +123,8 @@ class AribaPortal:
     """One Ariba-style portal: its books, its users, sessions and drafts, its pages."""
 
     family = FAMILY
+    #: where a worker looks an invoice up (the outbox (sent invoices) and an invoice's page): ``Faults.lookup_error_rate``
+    lookup_paths: tuple[str, ...] = ("/outbox",)
 
     def __init__(
         self, catalog: Catalog, *, ledger: Ledger, faults: FaultControl, prefix: str = "/ariba"

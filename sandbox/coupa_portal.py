@@ -108,6 +108,8 @@ class CoupaPortal:
     """One Coupa-style portal: its books, its users and sessions, its pages."""
 
     family = FAMILY
+    #: where a worker looks an invoice up (the invoices list and an invoice's page): ``Faults.lookup_error_rate``
+    lookup_paths: tuple[str, ...] = ("/invoices",)
 
     def __init__(
         self, catalog: Catalog, *, ledger: Ledger, faults: FaultControl, prefix: str = "/coupa"

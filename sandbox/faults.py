@@ -33,6 +33,8 @@ class Faults:
     error_rate: float = 0.0
     #: fraction of accepted invoice submissions answered 500 after the invoice was stored
     confirm_fail_rate: float = 0.0
+    #: fraction of invoice lookups (the invoices list, search and status pages) answered 503
+    lookup_error_rate: float = 0.0
     #: idle time after which the session is forgotten and the next request goes to login
     session_idle_s: float = DEFAULT_SESSION_IDLE_S
     #: failed logins (password or code) that lock the user
@@ -46,6 +48,7 @@ class Faults:
         _require_int("latency_ms", self.latency_ms, minimum=0)
         _require_rate("error_rate", self.error_rate)
         _require_rate("confirm_fail_rate", self.confirm_fail_rate)
+        _require_rate("lookup_error_rate", self.lookup_error_rate)
         _require_number("session_idle_s", self.session_idle_s)
         if self.session_idle_s <= 0:
             raise FaultsInvalid(f"session_idle_s must be > 0, got {self.session_idle_s!r}")

@@ -57,6 +57,8 @@ class PortalFamily(Protocol):
 
     family: str
     prefix: str  #: "/coupa"
+    #: paths (below the prefix) of the pages a worker looks an invoice up on
+    lookup_paths: tuple[str, ...]
 
     @property
     def app(self) -> ASGIApp: ...
@@ -101,10 +103,18 @@ PORTAL_FAMILIES: Mapping[str, FamilyFactory] = {
 class FaultGate:
     """ASGI middleware in front of a family: latency on every request, busy pages on some."""
 
-    def __init__(self, app: ASGIApp, faults: FaultControl, busy_page: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        faults: FaultControl,
+        busy_page: Callable[[], str],
+        *,
+        lookup_paths: Sequence[str] = (),
+    ) -> None:
         self._app = app
         self._faults = faults
         self._busy_page = busy_page
+        self._lookup_paths = tuple(lookup_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,8 +123,10 @@ class FaultGate:
         current = self._faults.current
         if current.latency_ms:
             await asyncio.sleep(current.latency_ms / 1000)
-        is_asset = STATIC_SEGMENT in scope["path"]
-        if not is_asset and self._faults.roll(current.error_rate):
+        path: str = scope["path"]
+        root: str = scope.get("root_path", "")
+        relative = path[len(root) :] if root and path.startswith(root) else path
+        if STATIC_SEGMENT not in path and self._is_busy(relative):
             busy = HTMLResponse(
                 self._busy_page(),
                 status_code=503,
@@ -123,6 +135,15 @@ class FaultGate:
             await busy(scope, receive, send)
             return
         await self._app(scope, receive, send)
+
+    def _is_busy(self, relative: str) -> bool:
+        """Roll the dice for a page (its path below the family's prefix): any page may be
+        busy, a lookup page more often."""
+        current = self._faults.current
+        if self._faults.roll(current.error_rate):
+            return True
+        is_lookup = any(relative == p or relative.startswith(p + "/") for p in self._lookup_paths)
+        return is_lookup and self._faults.roll(current.lookup_error_rate)
 
 
 class SandboxAdmin:
@@ -194,7 +215,13 @@ def create_app(catalog: Catalog, *, faults: Faults | None = None) -> Starlette:
     routes: list[BaseRoute] = [
         Route("/", index),
         Mount(ADMIN_PREFIX, routes=admin.routes()),
-        *(Mount(p.prefix, app=FaultGate(p.app, control, p.busy_page)) for p in portals),
+        *(
+            Mount(
+                p.prefix,
+                app=FaultGate(p.app, control, p.busy_page, lookup_paths=p.lookup_paths),
+            )
+            for p in portals
+        ),
     ]
     return Starlette(routes=routes)
 

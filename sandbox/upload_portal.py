@@ -99,6 +99,8 @@ class UploadPortal:
     """One upload-style portal: its books, users and sessions, its pages."""
 
     family = FAMILY
+    #: where a worker looks an invoice up (the document status search): ``Faults.lookup_error_rate``
+    lookup_paths: tuple[str, ...] = ("/status",)
 
     def __init__(
         self, catalog: Catalog, *, ledger: Ledger, faults: FaultControl, prefix: str = "/upload"

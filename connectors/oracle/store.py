@@ -113,6 +113,7 @@ class Store(LeaseVerbs, PortalPauseVerbs, JobRunVerbs, ResyncRequestVerbs, Porta
         query = open_items_by_kind_query(
             self.md, org_ids=self.org_ids, cust_account_id=cust_account_id
         )
+
         def work(conn: sa.Connection) -> list[tuple[str, bool, bool, int]]:
             rows: list[Any] = list(conn.execute(query).all())
             return [(str(r[0]), r[1] == "Y", bool(r[2]), int(r[3])) for r in rows]

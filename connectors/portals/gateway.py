@@ -17,6 +17,7 @@ evidence. It also protects the portals and our accounts on them:
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -27,7 +28,6 @@ import structlog
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
-    retry_if_exception,
     stop_after_attempt,
     wait_exponential,
     wait_random,
@@ -98,6 +98,21 @@ def is_retryable_here(exc: BaseException) -> bool:
     )
 
 
+def worth_confirming(exc: BaseException, attempt_number: int, clicked: bool) -> bool:
+    """A changed page is confirmed once with a fresh page load before the portal is paused.
+
+    Concluding "the portal changed" pauses it for every worker until a person or a re-probe
+    lifts the pause; an element that was merely slow to appear (a loaded portal, a loaded
+    machine) must not do that. Never after the submit click: repeating it could upload twice.
+    """
+    return (
+        isinstance(exc, PortalChanged)
+        and not isinstance(exc, PortalPaused)
+        and attempt_number == 1
+        and not clicked
+    )
+
+
 class PortalGateway:
     """Runs driver operations on the right page, with logins, bounds, pauses and retries.
 
@@ -161,12 +176,24 @@ class PortalGateway:
         :class:`SubmitFenced` nothing is clicked and nothing is retried.
         """
 
+        fenced = False
+
+        async def fence_then_click() -> None:
+            nonlocal fenced
+            await fence()
+            fenced = True
+
         async def operation(driver: PortalDriver, page: Page) -> PortalReceipt:
-            return await driver.submit_invoice(page, account, invoice, document, fence)
+            return await driver.submit_invoice(page, account, invoice, document, fence_then_click)
 
         # a Playwright error the driver did not classify may come after the click: assume so
         return await self._run(
-            account, "submit_invoice", operation, evidence=evidence, unsure_after_submit=True
+            account,
+            "submit_invoice",
+            operation,
+            evidence=evidence,
+            unsure_after_submit=True,
+            clicked=lambda: fenced,
         )
 
     async def invoice_status(
@@ -210,8 +237,18 @@ class PortalGateway:
         *,
         evidence: str,
         unsure_after_submit: bool = False,
+        clicked: Callable[[], bool] = lambda: False,
     ) -> T:
         folder = evidence_folder(self._runtime.settings.artifacts_dir, evidence)
+
+        def retryable(exc: BaseException, attempt_number: int) -> bool:
+            return is_retryable_here(exc) or worth_confirming(exc, attempt_number, clicked())
+
+        def retry(state: RetryCallState) -> bool:
+            outcome = state.outcome
+            failure = outcome.exception() if outcome is not None and outcome.failed else None
+            return failure is not None and retryable(failure, state.attempt_number)
+
         driver = self._driver_for(account)
         logger = log.bind(
             portal=account.login.portal_code,
@@ -224,21 +261,21 @@ class PortalGateway:
             stop=stop_after_attempt(self._attempts),
             wait=wait_exponential(multiplier=self._wait_base_s, max=self._wait_max_s)
             + wait_random(0, self._wait_base_s),
-            retry=retry_if_exception(is_retryable_here),
+            retry=retry,
             before_sleep=lambda state: _log_retry(logger, state),
             reraise=True,
         )
         try:
             async for attempt in retrying:
                 with attempt:
-                    last = attempt.retry_state.attempt_number >= self._attempts
+                    number = attempt.retry_state.attempt_number
                     return await self._attempt(
                         account,
                         driver,
                         step,
                         operation,
                         folder=folder,
-                        last=last,
+                        final=functools.partial(_is_final, retryable, number, self._attempts),
                         unsure_after_submit=unsure_after_submit,
                         logger=logger,
                     )
@@ -256,7 +293,7 @@ class PortalGateway:
         operation: Operation[T],
         *,
         folder: Path,
-        last: bool,
+        final: Callable[[BaseException], bool],
         unsure_after_submit: bool,
         logger: FilteringBoundLogger,
     ) -> T:
@@ -271,7 +308,7 @@ class PortalGateway:
                     step,
                     operation,
                     folder=folder,
-                    last=last,
+                    final=final,
                     unsure_after_submit=unsure_after_submit,
                     logger=logger,
                 )
@@ -285,7 +322,7 @@ class PortalGateway:
         operation: Operation[T],
         *,
         folder: Path,
-        last: bool,
+        final: Callable[[BaseException], bool],
         unsure_after_submit: bool,
         logger: FilteringBoundLogger,
     ) -> T:
@@ -306,8 +343,7 @@ class PortalGateway:
         except (LoginPaused, PortalPaused, SubmitFenced):
             raise  # nothing was tried (or, fenced, nothing clicked): no evidence to keep
         except Exception as exc:
-            final = last or not is_retryable_here(exc)
-            await self._on_failure(exc, account, lease, chunk, folder, final, logger)
+            await self._on_failure(exc, account, lease, chunk, folder, final(exc), logger)
             raise
         finally:
             await lease.tracer.end(chunk)  # success: discarded; already kept: no-op
@@ -322,10 +358,10 @@ class PortalGateway:
         final: bool,
         logger: FilteringBoundLogger,
     ) -> None:
-        if isinstance(exc, PortalChanged):
-            self._pause_portal(account.login.portal_code, exc, logger)
         if not final:
             return
+        if isinstance(exc, PortalChanged):
+            self._pause_portal(account.login.portal_code, exc, logger)
         artifact_path: str | None = None
         try:
             path = await keep_evidence(
@@ -477,6 +513,16 @@ async def _call(
 ) -> T:
     with wrap_playwright_errors(step, after_submit=unsure_after_submit):
         return await operation(driver, page)
+
+
+def _is_final(
+    retryable: Callable[[BaseException, int], bool],
+    attempt_number: int,
+    attempts: int,
+    exc: BaseException,
+) -> bool:
+    """No further try follows this failure: keep its evidence, pause what it pauses."""
+    return attempt_number >= attempts or not retryable(exc, attempt_number)
 
 
 def _log_retry(logger: FilteringBoundLogger, state: RetryCallState) -> None:

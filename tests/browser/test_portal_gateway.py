@@ -44,6 +44,8 @@ from connectors.portals.base import (
     PortalLogin,
     PortalReceipt,
     PortalStatus,
+    SubmitFence,
+    no_fence,
 )
 from connectors.portals.browser import BrowserRuntime
 from connectors.portals.errors import (
@@ -265,10 +267,12 @@ class StandInDriver:
         account: PortalAccount,
         invoice: OutgoingInvoice,
         document: InvoiceDocument,
+        fence: SubmitFence = no_fence,
     ) -> PortalReceipt:
         """Fill the number and click submit; what comes after the click may be on the portal."""
         await self._open(page, f"{account.login.portal_url}/invoice/new")
         await page.fill("#number", invoice.invoice_number)
+        await fence()
         async with page.expect_response(lambda r: r.request.method == "POST") as answer:
             await page.click("#submit")
         response = await answer.value

@@ -157,14 +157,15 @@ E = EventType
             60,
             False,
         ),
+        # the last upload attempt unclear: no note yet, the lookups get attempts of their own
         (
             LAST,
             Fault(code="X", message="500 after submit", unclear=True),
             S.UNCERTAIN,
             E.UNCLEAR_RESULT,
-            NoteKind.CHECK_PORTAL,
+            None,
             RunCounter.UNCERTAIN,
-            240,
+            60,
             False,
         ),
         # an earlier click and a failed lookup now: still uncertain, one note when exhausted
@@ -271,6 +272,13 @@ def test_open_breaker_hands_back_without_counting() -> None:
     # ... and a fault that is not the portal's unavailability is an ordinary retry
     other = Fault(code="APPLICATION_ERROR", message="bug")
     assert transition(FRESH, other, POLICY, portal_out=True).event is E.RETRY_SCHEDULED
+
+
+def test_unclear_last_attempt_restarts_the_count_for_lookups() -> None:
+    """Only the last upload attempt's unclear end restarts the count; earlier ones do not."""
+    unclear = Fault(code="X", message="500 after submit", unclear=True)
+    assert transition(LAST, unclear, POLICY).restart_attempts
+    assert not transition(FRESH, unclear, POLICY).restart_attempts
 
 
 def test_lost_lease_records_nothing() -> None:
