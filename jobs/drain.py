@@ -347,12 +347,13 @@ async def _record(
     result: AttemptResult | None = None,
     record: PortalAccountRecord | None = None,
 ) -> None:
-    """Let the pause board see the outcome, then record its transition (never only in memory)."""
+    """Let the pause board see the outcome, record its transition (never only in memory), then
+    count an unavailability fault towards the portal's outage breaker."""
     summary = state.summary
     record = record or state.accounts.get(s.portal_account_id)
     portal_out = False
     if record is not None:
-        summary.notes_written += await _observe(ctx, state, s, outcome, record)
+        summary.notes_written += await _observe(ctx, state, outcome, record)
         portal_out = state.board.breaker_open(record.portal_code)
     q = ctx.settings.queue
     policy = BackoffPolicy(
@@ -365,47 +366,59 @@ async def _record(
         random.Random(),
         portal_out=portal_out,
     )
-    if change.record:
-        recorded = await record_transition(ctx, s, change, account=record, result=result)
-        if recorded.note_written:
-            summary.notes_written += 1
-        if change.counter is not None and (recorded.applied or recorded.journalled):
-            setattr(summary, change.counter.value, getattr(summary, change.counter.value) + 1)
-    else:
-        ctx.log.error("submission.fenced", submission_id=s.submission_id, why=change.detail)
     state.held.pop(s.submission_id, None)
+    if not change.record:
+        ctx.log.error("submission.fenced", submission_id=s.submission_id, why=change.detail)
+        return
+    recorded = await record_transition(ctx, s, change, account=record, result=result)
+    if recorded.note_written:
+        summary.notes_written += 1
+    if change.counter is not None and (recorded.applied or recorded.journalled):
+        setattr(summary, change.counter.value, getattr(summary, change.counter.value) + 1)
+    if record is not None and isinstance(outcome, Fault) and outcome.unavailable:
+        counted = recorded.applied and not change.refund_attempt and not outcome.unclear
+        await _count_towards_outage(ctx, state, record, outcome, s if counted else None)
 
 
 async def _observe(
     ctx: JobContext,
     state: _DrainState,
-    s: Submission,
     outcome: Outcome,
     record: PortalAccountRecord,
 ) -> int:
-    """What the outcome tells about the portal: pauses, the outage breaker. Returns notes."""
+    """What the outcome tells about the portal: a refused login, changed pages, an answer.
+    Returns the notes written."""
     board = state.board
-    code = record.portal_code
     if isinstance(outcome, LoginRefused):
         return await board.login_refused(ctx, record, outcome.message, code=outcome.code)
     if isinstance(outcome, PageChanged):
         return await board.page_changed(ctx, record, outcome.message)
-    if isinstance(outcome, HandBack):
+    if isinstance(outcome, HandBack | Unusable) or (
+        isinstance(outcome, Fault) and outcome.unavailable
+    ):
         return 0
-    if isinstance(outcome, Fault) and outcome.unavailable:
-        counted = None if outcome.unclear else (s.submission_id, s.attempts)
-        if board.unavailable(code, counted) or not board.should_trip(ctx, code):
-            return 0
-        for submission_id, attempts in await board.trip(ctx, code, outcome.message):
-            if submission_id != s.submission_id:
-                await ctx.db(
-                    ctx.store.refund_attempt,
-                    submission_id,
-                    attempts=attempts,
-                    reason=f"attempt not counted: portal {code} unavailable (outage breaker)",
-                    run_id=ctx.run_id,
-                )
-        return 0
-    if not isinstance(outcome, Unusable):
-        await board.answered(ctx, code)
+    await board.answered(ctx, record.portal_code)
     return 0
+
+
+async def _count_towards_outage(
+    ctx: JobContext,
+    state: _DrainState,
+    record: PortalAccountRecord,
+    fault: Fault,
+    counted: Submission | None,
+) -> None:
+    """One more unavailability fault in a row; at the threshold the breaker opens and the
+    attempts the streak used are given back (an outage is not the invoices' fault)."""
+    board, code = state.board, record.portal_code
+    item = None if counted is None else (counted.submission_id, counted.attempts)
+    if board.unavailable(code, item) or not board.should_trip(ctx, code):
+        return
+    for submission_id, attempts in await board.trip(ctx, code, fault.message):
+        await ctx.db(
+            ctx.store.refund_attempt,
+            submission_id,
+            attempts=attempts,
+            reason=f"attempt not counted: portal {code} unavailable (outage breaker open)",
+            run_id=ctx.run_id,
+        )

@@ -71,7 +71,8 @@ async def record_transition(
             item.submission_id,
             item.lease_token,
             outcome,
-            reset_attempts_to=_attempts_after(item, change),
+            reset_attempts_to=0 if change.restart_attempts else None,
+            refund_attempt=change.refund_attempt,
         )
     except StoreUnavailable as exc:
         OutcomeJournal(ctx.journal_path).append(item.submission_id, outcome)
@@ -86,15 +87,6 @@ async def record_transition(
         ctx.log.warning("outcome.lease_lost", submission_id=item.submission_id)
         return Recorded(applied=False)
     return Recorded(applied=True, note_written=bool(note_id))
-
-
-def _attempts_after(item: Submission, change: Transition) -> int | None:
-    """The attempts column after this transition, when it is not the claim's count."""
-    if change.restart_attempts:
-        return 0
-    if change.refund_attempt:
-        return item.attempts - 1
-    return None
 
 
 def note_for(

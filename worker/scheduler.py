@@ -159,6 +159,7 @@ class WorkerDaemon:
                 self._contexts[id(ctx)] = ctx
                 if self._stopping.is_set():  # the signal came while the context was opening
                     ctx.stop.set()
+                log.debug("job.started", job=name, run_id=ctx.run_id)
                 try:
                     await body(ctx)
                 finally:

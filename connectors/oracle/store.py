@@ -297,6 +297,7 @@ class Store(LeaseVerbs, PortalPauseVerbs, JobRunVerbs, ResyncRequestVerbs, Porta
         outcome: OutcomeRecord,
         *,
         reset_attempts_to: int | None = None,
+        refund_attempt: bool = False,
     ) -> int | None:
         """Apply an attempt's outcome, its event and its note in one transaction.
 
@@ -352,6 +353,9 @@ class Store(LeaseVerbs, PortalPauseVerbs, JobRunVerbs, ResyncRequestVerbs, Porta
                 values["submitted_at"] = now
             if reset_attempts_to is not None:
                 values["attempts"] = max(0, reset_attempts_to)
+            elif refund_attempt:
+                # relative, not absolute: an attempt an outage took back meanwhile stays back
+                values["attempts"] = sa.case((sub.c.attempts > 0, sub.c.attempts - 1), else_=0)
             updated = conn.execute(sa.update(sub).where(*guard).values(**values))
             if updated.rowcount != 1:
                 return None
@@ -476,8 +480,9 @@ class Store(LeaseVerbs, PortalPauseVerbs, JobRunVerbs, ResyncRequestVerbs, Porta
     def refund_attempt(
         self, submission_id: int, *, attempts: int, reason: str, run_id: str | None = None
     ) -> bool:
-        """Give back an attempt that an outage, not the invoice, used (guarded by the count the
-        caller recorded, so it happens once); the item is due as soon as the portal is back."""
+        """Give back attempt number ``attempts``, which an outage, not the invoice, used; the
+        item is due as soon as the portal is back. Relative (one less), so it holds even when
+        the item was claimed again meanwhile; never below that attempt's number less one."""
         sub = self._t["xx_arw_submissions"]
         ev = self._t["xx_arw_events"]
 
@@ -488,13 +493,17 @@ class Store(LeaseVerbs, PortalPauseVerbs, JobRunVerbs, ResyncRequestVerbs, Porta
                 .where(
                     sub.c.submission_id == submission_id,
                     sub.c.status.in_(
-                        [SubmissionStatus.PENDING.value, SubmissionStatus.UNCERTAIN.value]
+                        [
+                            SubmissionStatus.PENDING.value,
+                            SubmissionStatus.UNCERTAIN.value,
+                            SubmissionStatus.IN_PROGRESS.value,
+                        ]
                     ),
-                    sub.c.attempts == attempts,
-                    sub.c.lease_token.is_(None),
+                    sub.c.attempts >= attempts,
+                    sub.c.attempts > 0,
                 )
                 .values(
-                    attempts=max(0, attempts - 1),
+                    attempts=sub.c.attempts - 1,
                     next_attempt_at=None,
                     **self._who(now, insert=False),
                 )
