@@ -168,7 +168,8 @@ def failure_outcome(exc: BaseException, *, after_fence: bool) -> Outcome:
     if isinstance(exc, SubmitFenced):
         return LeaseLost(reason=exc.message)
     if isinstance(exc, LoginFailed):
-        return LoginRefused(message=exc.message)
+        # a login paused earlier carries what the portal said then: that is the reason
+        return LoginRefused(message=getattr(exc, "reason", None) or exc.message)
     if isinstance(exc, SecretNotFound):
         return LoginRefused(message=str(exc), code="SECRET_MISSING")
     if isinstance(exc, PortalChanged):

@@ -76,7 +76,12 @@ Operation = Callable[[PortalDriver, "Page"], Awaitable[T]]
 
 
 class LoginPaused(LoginFailed):
-    """This login was refused earlier in the run; it is not tried again until the next run."""
+    """This login was refused earlier (in this run, or a pause kept in the database); it is not
+    tried again. ``reason`` is what the portal said when it refused it."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class PortalPaused(PortalChanged):
@@ -448,7 +453,9 @@ class PortalGateway:
     def _raise_if_paused(self, account: PortalAccount) -> None:
         login_message = self._paused_logins.get(account.login.key)
         if login_message is not None:
-            raise LoginPaused(f"login paused for this run after a refused login: {login_message}")
+            raise LoginPaused(
+                f"login paused after a refused login: {login_message}", reason=login_message
+            )
         portal_message = self._paused_portals.get(account.login.portal_code)
         if portal_message is not None:
             raise PortalPaused(

@@ -148,8 +148,18 @@ def test_wrong_password_one_attempt_others_continue(workspace: Workspace) -> Non
         assert (
             sum(s.status is SubmissionStatus.SUBMITTED for s in others) == summary["submitted"] > 0
         )
-        # a second run tries once more (a new run), never more than once per run
-        workspace.cli_json("nightly", ARWORKER_SECRET_WRONG_PASSWORD="not-the-password")
+        # the pause outlives the run: the next run does not try the same password again, and
+        # it says why in its summary (DEGRADED: that account's invoices are still queued)
+        again = workspace.cli_json("nightly", ARWORKER_SECRET_WRONG_PASSWORD="not-the-password")
+        attempts = [
+            a for a in workspace.logins() if a["login_name"] == "ap-clerk@northwind-supply.example"
+        ]
+        assert len(attempts) == 1
+        assert again["status"] == "DEGRADED" and again["left_undone"] == len(victims)
+        assert "coupa:ap-clerk@northwind-supply.example" in again["paused_logins"]
+        assert len(store.notes_for_account(victim.cust_account_id)) == 1, "one note per pause"
+        # a new password lifts the pause: the next run logs in (and the portal refuses it too)
+        workspace.cli_json("nightly", ARWORKER_SECRET_WRONG_PASSWORD="another-wrong-one")
         attempts = [
             a for a in workspace.logins() if a["login_name"] == "ap-clerk@northwind-supply.example"
         ]

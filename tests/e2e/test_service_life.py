@@ -97,6 +97,7 @@ def test_daemon_tries_a_refused_login_once_until_its_secret_changes(
         account = demo_book(today=TODAY).customer("1001").cust_account_id
         notes = [n.text for n in store.notes_for_account(account)]
         assert sum("login to the" in t and "failed" in t for t in notes) == 1, notes
+        assert any('"Invalid email or password"' in t for t in notes), notes
         assert ws.received() == []
 
         secret.write_text(right)
@@ -110,7 +111,7 @@ def test_daemon_tries_a_refused_login_once_until_its_secret_changes(
         _wait_for("the queue drained after the secret changed", all_done)
         assert [a["ok"] for a in ws.logins()][:2] == [False, True]
         assert all(a["reason"] != "locked" for a in ws.logins())
-        assert_exactly_once(store, ws.received(), ONE)
+        assert_exactly_once(store, ws.received(), ONE, account_notes=1)
         assert store.active_pauses() == []
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=90)
