@@ -123,7 +123,8 @@ class AribaPortal:
     """One Ariba-style portal: its books, its users, sessions and drafts, its pages."""
 
     family = FAMILY
-    #: where a worker looks an invoice up (the outbox (sent invoices) and an invoice's page): ``Faults.lookup_error_rate``
+    #: where a worker looks an invoice up (the outbox (sent invoices) and an invoice's page);
+    #: ``Faults.lookup_error_rate`` makes them busy
     lookup_paths: tuple[str, ...] = ("/outbox",)
 
     def __init__(

@@ -108,7 +108,8 @@ class CoupaPortal:
     """One Coupa-style portal: its books, its users and sessions, its pages."""
 
     family = FAMILY
-    #: where a worker looks an invoice up (the invoices list and an invoice's page): ``Faults.lookup_error_rate``
+    #: where a worker looks an invoice up (the invoices list and an invoice's page);
+    #: ``Faults.lookup_error_rate`` makes them busy
     lookup_paths: tuple[str, ...] = ("/invoices",)
 
     def __init__(

@@ -99,7 +99,8 @@ class UploadPortal:
     """One upload-style portal: its books, users and sessions, its pages."""
 
     family = FAMILY
-    #: where a worker looks an invoice up (the document status search): ``Faults.lookup_error_rate``
+    #: where a worker looks an invoice up (the document status search);
+    #: ``Faults.lookup_error_rate`` makes them busy
     lookup_paths: tuple[str, ...] = ("/status",)
 
     def __init__(
