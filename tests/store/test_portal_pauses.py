@@ -125,9 +125,7 @@ def test_one_reprobe_per_interval(store: Store, clock: Clock) -> None:
     assert not store.claim_probe(pause.pause_id, interval_s=300), "taken by the first"
 
 
-def test_a_lapsed_lease_cannot_pass_the_fence(
-    store: Store, book: SampleBook, clock: Clock
-) -> None:
+def test_a_lapsed_lease_cannot_pass_the_fence(store: Store, book: SampleBook, clock: Clock) -> None:
     """A worker whose lease ran out can neither renew it nor prove it before the click, even
     while nobody took the item over yet; after a take-over it is UNCERTAIN only if the click
     may have happened."""
