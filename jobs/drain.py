@@ -412,9 +412,15 @@ async def _count_towards_outage(
     attempts the streak used are given back (an outage is not the invoices' fault)."""
     board, code = state.board, record.portal_code
     item = None if counted is None else (counted.submission_id, counted.attempts)
-    if board.unavailable(code, item) or not board.should_trip(ctx, code):
-        return
-    for submission_id, attempts in await board.trip(ctx, code, fault.message):
+    if board.breaker_open(code):
+        # tripped by another page of this run while this attempt was being recorded
+        owed = [item] if item is not None else []
+    else:
+        board.unavailable(code, item)
+        if not board.should_trip(ctx, code):
+            return
+        owed = await board.trip(ctx, code, fault.message)
+    for submission_id, attempts in owed:
         await ctx.db(
             ctx.store.refund_attempt,
             submission_id,

@@ -204,16 +204,12 @@ class PauseBoard:
             ),
         )
 
-    def unavailable(self, portal_code: str, item: tuple[int, int] | None = None) -> bool:
-        """Count an unavailability fault; True when the portal's breaker is open (tripping now,
-        or tripped earlier in this run). ``item`` (submission id, attempts) is one whose
-        attempt will be counted unless the breaker trips."""
-        if self.breaker_open(portal_code):
-            return True
+    def unavailable(self, portal_code: str, item: tuple[int, int] | None = None) -> None:
+        """Count an unavailability fault in a row. ``item`` (submission id, attempt number) is
+        one whose attempt was counted: given back if the streak trips the breaker."""
         self._streak_counts[portal_code] = self._streak_counts.get(portal_code, 0) + 1
         if item is not None:
             self._streaks.setdefault(portal_code, []).append(item)
-        return False
 
     def should_trip(self, ctx: JobContext, portal_code: str) -> bool:
         threshold: int = ctx.settings.queue.breaker_threshold

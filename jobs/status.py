@@ -145,8 +145,10 @@ async def _read_verdict(
         return None
     except PortalUnavailable as exc:
         ctx.log.warning("status.unavailable", invoice=item.trx_number, error=str(exc))
-        if not board.unavailable(code) and board.should_trip(ctx, code):
-            await board.trip(ctx, code, exc.message)
+        if not board.breaker_open(code):
+            board.unavailable(code)
+            if board.should_trip(ctx, code):
+                await board.trip(ctx, code, exc.message)
         return None
     except PortalError as exc:
         ctx.log.warning("status.unreadable", invoice=item.trx_number, error=str(exc))
