@@ -77,6 +77,7 @@ class RecipeDriver:
             (re.compile(rule.pattern, re.IGNORECASE), rule.code) for rule in self.recipe.rejections
         ]
         self._status_map = {norm(raw): status for raw, status in self.recipe.status.map.items()}
+        self._refused = {norm(raw) for raw in self.recipe.status.refused}
 
     # --- the contract -----------------------------------------------------------------------
 
@@ -111,7 +112,21 @@ class RecipeDriver:
     async def find_invoice(
         self, page: Page, account: PortalAccount, invoice_number: str
     ) -> PortalInvoice | None:
-        """The invoice's row on the status page, or None.
+        """The invoice's row on the status page, or None when the portal does not hold it.
+
+        An upload the portal refused (a ``[status] refused`` word, "In error") is not held:
+        looked up before a re-upload, it must read as absent, or the corrected invoice would
+        never be sent again.
+        """
+        found = await self.invoice_status(page, account, invoice_number)
+        if found is not None and norm(found.raw_status) in self._refused:
+            return None
+        return found
+
+    async def invoice_status(
+        self, page: Page, account: PortalAccount, invoice_number: str
+    ) -> PortalInvoice | None:
+        """What the status page says of the invoice: status, dates, reason, payment.
 
         Several uploads of one number (a refused one, then the corrected one): the newest the
         portal did not refuse wins, else the newest.
@@ -119,12 +134,6 @@ class RecipeDriver:
         session = RecipePage(page, self.loaded, account)
         row = await self._row(session, account, invoice_number)
         return self._invoice(session, row, invoice_number) if row is not None else None
-
-    async def invoice_status(
-        self, page: Page, account: PortalAccount, invoice_number: str
-    ) -> PortalInvoice | None:
-        """What the status page says of the invoice: status, dates, reason, payment."""
-        return await self.find_invoice(page, account, invoice_number)
 
     async def submit_invoice(
         self,

@@ -357,6 +357,22 @@ class StatusSection(RecipeSection):
         description="the portal's status words → PENDING_APPROVAL, APPROVED, DISPUTED, "
         "REJECTED, PAID or VOIDED",
     )
+    refused: list[str] = Field(
+        default_factory=list,
+        description='status words of an upload the portal refused and never delivered ("In '
+        'error"): a lookup treats such a row as not there, so the corrected invoice is sent '
+        "again; each must be a word of [status.map]",
+    )
+
+    @model_validator(mode="after")
+    def _refused_are_mapped(self) -> StatusSection:
+        unknown = [word for word in self.refused if word not in self.map]
+        if unknown:
+            raise ValueError(
+                f"refused names {unknown}, which [status.map] does not have; "
+                f"known: {', '.join(self.map)}"
+            )
+        return self
 
 
 class RejectionRule(RecipeSection):

@@ -218,6 +218,29 @@ async def test_upload_recipe_classifies_a_duplicate_number(
     assert found is not None and found.raw_status == "Accepted"  # the live one, not the error
 
 
+async def test_upload_recipe_lookup_treats_an_upload_in_error_as_absent(
+    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: UploadSandbox
+) -> None:
+    """An upload the validation refused ("Invoices in error") was never delivered: a lookup
+    before re-sending the corrected invoice reads it as not there, while the status read still
+    shows the refusal; a buyer's rejection of a delivered invoice still counts as there."""
+    await driver.login(browser_page, account)
+    with pytest.raises(InvoiceRejected):
+        await driver.submit_invoice(
+            browser_page,
+            account,
+            outgoing_invoice("UP-ERR-1", purchase_order=CLOSED_PO),
+            invoice_pdf(),
+        )
+    assert await driver.find_invoice(browser_page, account, "UP-ERR-1") is None
+    status = await driver.invoice_status(browser_page, account, "UP-ERR-1")
+    assert status is not None and status.raw_status == "In error"
+    await driver.submit_invoice(browser_page, account, outgoing_invoice("UP-BR-2"), invoice_pdf())
+    await portal.set_status("UP-BR-2", "rejected", reason="Goods not received")
+    found = await driver.find_invoice(browser_page, account, "UP-BR-2")
+    assert found is not None and found.raw_status == "Rejected"
+
+
 async def test_upload_recipe_wrong_password_is_tried_once(
     driver: RecipeDriver, browser_page: Page, portal: UploadSandbox
 ) -> None:

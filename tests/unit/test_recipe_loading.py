@@ -475,3 +475,10 @@ def test_template_reads_amounts_the_portal_shows(
 ) -> None:
     """Amounts on status pages are read with both marks, or the locale to settle a lone one."""
     assert parse_amount(text, LOCALES[locale]) == expected
+
+
+def test_recipe_refused_status_must_be_a_mapped_status(tmp_path: Path) -> None:
+    """A ``[status] refused`` word that ``[status.map]`` does not know is refused at load."""
+    text = mutated('refused = ["In error"]', 'refused = ["In eror"]')
+    path, problems = load_problems(tmp_path, text)
+    assert any("In eror" in p and "status.map" in p for p in problems), problems
