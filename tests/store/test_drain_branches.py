@@ -174,7 +174,11 @@ def test_the_outage_breaker_opens_hands_back_and_closes(
     summary = _drain(_context(store, down, tmp_path, run_id="run-1", **queue))
     assert summary.status == "DEGRADED" and "coupa" in summary.outages, summary
     assert all(s.attempts == 0 for s in store.submissions()), [
-        (s.attempts, s.status, [(e["event_type"], e["detail"]) for e in store.events(s.submission_id)])
+        (
+            s.attempts,
+            s.status,
+            [(e["event_type"], e["detail"]) for e in store.events(s.submission_id)],
+        )
         for s in store.submissions()
         if s.attempts
     ]

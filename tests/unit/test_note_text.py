@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
+from connectors.oracle.records import PortalAccountRecord
 from jobs import note_text
 
 
@@ -62,3 +64,82 @@ def test_login_failed_note_names_secret_not_password() -> None:
         secret_ref="COUPA_PW",
     )
     assert "COUPA_PW" in text and "lock" in text
+
+
+def test_duplicate_rejection_says_the_portal_holds_it_and_how_to_check() -> None:
+    """A DUPLICATE is not something to correct in EBS: the note says the portal already holds
+    that number, how to check, and that a resync marks it submitted when it is this invoice."""
+    text = note_text.rejected(
+        invoice_number="10234",
+        portal_name="Coupa",
+        buyer_name="Acme",
+        code="DUPLICATE",
+        reason="Invoice number has already been used",
+    )
+    assert "ACTION NEEDED" in text and "already holds an invoice numbered 10234" in text
+    assert "Search the portal for 10234" in text and "resync" in text
+    assert "Correct the invoice in EBS" not in text
+
+
+def test_notes_name_the_portal_as_collectors_do() -> None:
+    """The portal's display name, else the family's name; never an internal code."""
+    record = PortalAccountRecord(
+        portal_account_id=1,
+        cust_account_id=11,
+        account_number="1001",
+        account_name="Acme",
+        party_id=1,
+        portal_code="upload",
+        portal_url="http://127.0.0.1:1/upload",
+        buyer_name="Acme",
+        supplier_portal_id=None,
+        login_name="ar@x.example",
+        secret_ref="S",
+        totp_secret_ref=None,
+        enabled=True,
+        po_required=True,
+        new_number_on_resubmit=False,
+    )
+    assert note_text.portal_name_of(record) == "e-invoicing network"
+    named = dataclasses.replace(record, display_name="Tungsten Network")
+    assert note_text.portal_name_of(named) == "Tungsten Network"
+    text = note_text.submitted(
+        invoice_number="1",
+        amount=Decimal(1),
+        currency="USD",
+        portal_name=note_text.portal_name_of(named),
+        buyer_name="Acme",
+        portal_reference="R",
+        pdf_rendered=False,
+    )
+    assert "Tungsten Network portal of Acme" in text and "upload portal" not in text
+
+
+def test_check_portal_note_asks_a_person_and_promises_no_blind_upload() -> None:
+    """An item that may be on the portal, lookups exhausted: check it; no blind re-upload."""
+    text = note_text.check_portal(
+        invoice_number="10234",
+        portal_name="Coupa",
+        buyer_name=None,
+        attempts=5,
+        error="HTTP 503",
+    )
+    assert "ACTION NEEDED" in text and "may have reached" in text
+    assert "never upload it again unless the portal shows it is not there" in text
+
+
+def test_login_note_for_a_missing_secret_names_it_and_the_self_resume() -> None:
+    text = note_text.login_failed(
+        portal_name="Coupa",
+        login_name="ar@x.example",
+        reason="secret 'COUPA_PW' not found",
+        secret_ref="COUPA_PW",
+        missing_secret=True,
+    )
+    assert "COUPA_PW" in text and "resumes by itself" in text
+
+
+def test_portal_changed_note_says_when_it_is_tried_again() -> None:
+    text = note_text.portal_changed(portal_name="Coupa", reason="no #number", reprobe_after_s=21600)
+    assert "every 6 hours" in text and "paused" in text
+    assert "tries one invoice" not in note_text.portal_changed(portal_name="Coupa", reason="x")
