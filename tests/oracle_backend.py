@@ -35,8 +35,8 @@ from sqlalchemy.engine import URL, make_url
 
 from config.settings import DatabaseSettings
 from connectors.oracle.engine import create_engine
-from connectors.oracle.sql_script import split_statements, substitute
 from connectors.oracle.tables import build_metadata
+from tools.oracle_rules.sql_script import split_statements, substitute
 
 DSN_ENV = "ARWORKER_TEST_ORACLE_DSN"
 ORACLE_IMAGE = "gvenzl/oracle-free:23-slim-faststart"

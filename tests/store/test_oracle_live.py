@@ -21,7 +21,6 @@ from connectors.oracle.engine import create_engine
 from connectors.oracle.notes import NoteSettings, read_notes
 from connectors.oracle.notes_api import NoteApiError, write_note_via_api
 from connectors.oracle.records import CollectionNote
-from connectors.oracle.sql_script import read_schema
 from connectors.oracle.store import Store
 from connectors.oracle.tables import build_metadata
 from tests.oracle_backend import (
@@ -30,6 +29,7 @@ from tests.oracle_backend import (
     oracle_settings,
     run_script,
 )
+from tools.oracle_rules.sql_script import read_schema
 
 pytestmark = pytest.mark.external_service
 
