@@ -81,7 +81,7 @@ def postgresql_engine(pg_engine: sa.Engine) -> sa.Engine:
 @pytest.fixture(scope="session")
 def oracle_engine() -> Iterator[sa.Engine]:
     """Oracle for real where a DSN or Docker exists; skipped with the reason elsewhere."""
-    from tests.oracle_backend import oracle_engine_or_skip
+    from tests.support.oracle_backend import oracle_engine_or_skip
 
     yield from oracle_engine_or_skip(_ORACLE_DSN)
 

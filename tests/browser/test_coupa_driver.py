@@ -19,17 +19,16 @@ from connectors.portals.errors import (
     RejectionCode,
     SessionExpired,
 )
-from tests.browser.conftest import SandboxAdmin
-from tests.browser.coupa_book import (
+from tests.support.books.common import GLOBEX, invoice_pdf
+from tests.support.books.coupa import (
     CLOSED_PO,
-    GLOBEX,
     PLAIN_LOGIN,
     SMALL_PO,
     TOTP_LOGIN,
     coupa_account,
-    invoice_pdf,
     outgoing_invoice,
 )
+from tests.support.sandbox_admin import SandboxAdmin
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 

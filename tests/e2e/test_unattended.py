@@ -28,7 +28,14 @@ from sandbox.book import demo_book
 from sandbox.faults import Faults
 from sandbox.seeder import portal_catalog, seed_demo_book
 from sandbox.server import start_sandbox
-from tests.e2e.conftest import DEFAULT_ACCOUNTS, TODAY, Workspace, _enable_only, base_env
+from tests.support.workspace import (
+    DEFAULT_ACCOUNTS,
+    TODAY,
+    Workspace,
+    assert_exactly_once,
+    base_env,
+    enable_only,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 
@@ -40,42 +47,6 @@ FAST_RETRIES = {
     "ARWORKER_QUEUE__LEASE_DURATION_S": "30",
 }
 RUN_TIMEOUT_S = 600
-
-
-def eligible(accounts: tuple[str, ...]) -> tuple[set[str], set[str]]:
-    """(all eligible invoice numbers, those the portal must reject) for these accounts."""
-    book = demo_book(today=TODAY)
-    numbers = {i.trx_number for i in book.eligible_invoices if i.account_number in accounts}
-    return numbers, numbers & set(book.expected_rejections)
-
-
-def assert_exactly_once(
-    store: Store, received: list[dict[str, object]], accounts: tuple[str, ...]
-) -> None:
-    """Every eligible invoice ended where it should, reached the portal once, has one note."""
-    numbers, rejected = eligible(accounts)
-    rows = {s.trx_number: s for s in store.submissions()}
-    assert set(rows) == numbers, "an eligible invoice was lost (never queued)"
-    statuses = Counter(r.status for r in rows.values())
-    assert {n for n, r in rows.items() if r.status is SubmissionStatus.REJECTED} == rejected, (
-        statuses
-    )
-    assert {
-        n for n, r in rows.items() if r.status is SubmissionStatus.SUBMITTED
-    } == numbers - rejected, statuses
-    per_invoice = Counter(str(r["invoice_number"]) for r in received)
-    duplicates = {n: c for n, c in per_invoice.items() if c > 1}
-    assert not duplicates, f"uploaded more than once: {duplicates}"
-    assert set(per_invoice) == numbers - rejected
-    book = demo_book(today=TODAY)
-    notes: Counter[int] = Counter()
-    for account in accounts:
-        for note in store.notes_for_account(book.customer(account).cust_account_id):
-            schedule = dict(note.contexts).get("IEX_INVOICES")
-            assert schedule is not None, f"unexpected account-level note: {note.text}"
-            notes[schedule] += 1
-    for row in rows.values():
-        assert notes[row.payment_schedule_id] == 1, (row.trx_number, notes[row.payment_schedule_id])
 
 
 def test_crash_kill9_many_times_exactly_once(make_workspace) -> None:  # type: ignore[no-untyped-def]
@@ -283,7 +254,7 @@ def pg_workspace(pg_schema_url: str, tmp_path: Path) -> Iterator[Workspace]:
         seed_demo_book(
             store.engine, portal_base_url=sandbox.url, today=TODAY, secrets_dir=tmp_path / "secrets"
         )
-        _enable_only(store, DEFAULT_ACCOUNTS)
+        enable_only(store, DEFAULT_ACCOUNTS)
         store.engine.dispose()
         yield Workspace(
             root=tmp_path,

@@ -23,7 +23,7 @@ from connectors.oracle.notes_api import NoteApiError, write_note_via_api
 from connectors.oracle.records import CollectionNote
 from connectors.oracle.store import Store
 from connectors.oracle.tables import build_metadata
-from tests.oracle_backend import (
+from tests.support.oracle_backend import (
     fresh_schema,
     oracle_admin_url_or_skip,
     oracle_settings,

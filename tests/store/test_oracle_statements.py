@@ -32,7 +32,7 @@ from connectors.oracle.records import (
     SubmissionStatus,
 )
 from connectors.oracle.store import Store
-from tests.store.sample_book import ORG, load_sample_book
+from tests.support.books.ebs import ORG, load_sample_book
 from tools.oracle_rules.dialect_rules import RuleViolation, check_oracle_sql
 
 OWNER = "testhost:4242:1700000000"

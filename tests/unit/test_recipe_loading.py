@@ -31,7 +31,8 @@ from connectors.portals.recipe_template import (
     render,
 )
 from connectors.portals.registry import driver_for, known_families
-from tests.upload_book import GLOBEX, outgoing_invoice, upload_account
+from tests.support.books.common import GLOBEX
+from tests.support.books.upload import outgoing_invoice, upload_account
 
 SHIPPED = installed_recipes_dir() / "upload.toml"
 SHIPPED_TEXT = SHIPPED.read_text(encoding="utf-8")

@@ -16,14 +16,14 @@ import pytest
 
 from sandbox.server import create_app
 from sandbox.upload_locale import LOCALES, AmountRefused, read_amount
-from tests.upload_book import (
+from tests.support.books.common import PDF_BYTES
+from tests.support.books.upload import (
     CLOSED_PO,
     EUR_PO,
     LOGIN,
     LUMI_PO,
     OPEN_PO,
     PASSWORD,
-    PDF_BYTES,
     SMALL_PO,
     upload_catalog,
 )
