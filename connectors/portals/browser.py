@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -494,7 +495,8 @@ def _target_closed(exc: BaseException) -> bool:
 def _write_private_json(path: Path, data: object) -> None:
     """Write ``data`` as JSON readable by the owner only, replacing the file atomically."""
     path.parent.mkdir(mode=STATE_DIR_MODE, parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # unique per write: two saves of one login's state may overlap (threads of one process)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, STATE_FILE_MODE)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
