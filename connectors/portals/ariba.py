@@ -22,6 +22,7 @@ after each click where the frame landed. Its rules, each a promise the queue abo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
 
@@ -42,11 +43,9 @@ from connectors.portals.base import (
 from connectors.portals.customer_choice import CustomerChoice, CustomerList, PortalCustomer
 from connectors.portals.errors import (
     InvoiceRejected,
-    LoginFailed,
     PortalChanged,
     PortalUnavailable,
     RejectionCode,
-    SessionExpired,
     wrap_playwright_errors,
 )
 from connectors.portals.invoice_entry import (
@@ -56,21 +55,19 @@ from connectors.portals.invoice_entry import (
     fill_line,
     plain,
 )
-from connectors.portals.page_checks import (
-    ELEMENT_TIMEOUT_MS,
-    attribute,
+from connectors.portals.matching import normalised, same_number
+from connectors.portals.portal_page import (
+    Landmarks,
+    LoginStage,
+    PageSigns,
+    PortalPages,
     count,
-    normalised,
-    require,
-    same_number,
+    log_in_once_more_if_expired,
 )
 
 if TYPE_CHECKING:
-    from playwright.async_api import Frame, Page, Response
+    from playwright.async_api import Frame, Page
 
-    from connectors.portals.page_checks import Surface
-
-NAVIGATION_TIMEOUT_MS = 30_000
 UPLOAD_TIMEOUT_MS = 120_000  #: a 10 MB attachment on a slow line
 SUBMIT_TIMEOUT_MS = 120_000
 MAX_LIST_PAGES = 25  #: pages of search results read before giving up on a number
@@ -87,6 +84,7 @@ class AribaSelectors:
     login_password: str = "#aw-password"
     login_button: str = "#aw-login-submit"
     login_error: str = "#aw-login-error"
+    login_notice: str = "#aw-login-notice"
     signed_in: str = "#aw-user-menu"
     customer_filter: str = "#aw-buyer-filter"
     orders_table: str = "#aw-orders"
@@ -135,18 +133,23 @@ CUSTOMERS = CustomerList(
     absent="is not among the portal's customers",
 )
 
-_LANDING_JS = """() => {
-  const text = sel => ((document.querySelector(sel) || {}).textContent || '').trim() || null;
-  return {
-    login: !!document.querySelector('#aw-login-form'),
-    busy: text('#aw-busy'), failure: text('#aw-failure'),
-    refused: text('#aw-csrf-error'), missing: text('#aw-draft-missing'),
-    step: document.body ? document.body.getAttribute('data-aw-step') : null,
-    errors: Array.from(document.querySelectorAll('li.aw-error')).map(e => [
-      e.getAttribute('data-field') || '', e.getAttribute('data-code') || '',
-      e.textContent.trim()]),
-  };
-}"""
+#: how the portal's pages are told apart; a landing also reads the wizard step and its refusals
+LANDMARKS = Landmarks(
+    login=SELECTORS.login_form,
+    credentials=SELECTORS.login_user,
+    login_error=SELECTORS.login_error,
+    notice=SELECTORS.login_notice,
+    busy="#aw-busy",
+    failure="#aw-failure",
+    refused="#aw-csrf-error, #aw-draft-missing",  # a refused form token, a draft it lost
+    extra_js=f"""() => ({{
+  step: document.body ? document.body.getAttribute('data-aw-step') : null,
+  errors: Array.from(document.querySelectorAll('{SELECTORS.step_error}')).map(e => [
+    e.getAttribute('data-field') || '', e.getAttribute('data-code') || '',
+    e.textContent.trim()]),
+}})""",
+)
+PAGES = PortalPages(LANDMARKS)
 
 _ORDER_ROWS_JS = """rows => rows.map((r, index) => ({
   index,
@@ -185,13 +188,6 @@ _TICK_ROWS_JS = """(rows, wanted) => rows.forEach((row, index) => {
   if (box && box.checked !== index < wanted) { box.click(); }
 })"""
 
-_READ_JS = """spec => Object.fromEntries(Object.entries(spec).map(([key, path]) => {
-  const [selector, attribute] = path.split('@');
-  const e = document.querySelector(selector);
-  if (!e) { return [key, null]; }
-  return [key, attribute ? e.getAttribute(attribute) : e.textContent.trim()];
-}))"""
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _Landing:
@@ -207,18 +203,24 @@ class AribaDriver:
     family = "ariba"
 
     def __init__(self) -> None:
-        self._customers = CustomerChoice(CUSTOMERS, _open)
+        self._customers = CustomerChoice(CUSTOMERS, PAGES)
 
     # --- the contract -----------------------------------------------------------------------
 
     async def login(self, page: Page, account: PortalAccount) -> None:
-        """User name and password (the network asks no second factor); LoginFailed on refusal."""
+        """User name and password (the network asks no second factor); LoginFailed on refusal.
+
+        A session the portal drops during the login (SessionExpired) gets one more login.
+        """
+        await log_in_once_more_if_expired(partial(self._log_in, page, account))
+
+    async def _log_in(self, page: Page, account: PortalAccount) -> None:
         sel = SELECTORS
         step = "login"
-        await _open(page, f"{_base(account)}/login", step, login_is_expected=True)
+        await PAGES.open(page, f"{_base(account)}/login", step, stage=LoginStage.OPENING)
         if await count(page, sel.signed_in):
             return  # the stored session is still good
-        await _require_all(
+        await PAGES.require_all(
             page,
             {
                 sel.login_user: "user name field",
@@ -230,10 +232,8 @@ class AribaDriver:
         with wrap_playwright_errors(step):
             await page.fill(sel.login_user, account.login.login_name)
             await page.fill(sel.login_password, account.login.password.get_secret_value())
-        await _click_and_land(page, sel.login_button, step, login_is_expected=True)
-        if await count(page, sel.login_error):
-            raise LoginFailed(await _text(page, sel.login_error, step))
-        await require(page, sel.signed_in, "signed-in user menu", step)
+        await PAGES.click_and_land(page, sel.login_button, step, stage=LoginStage.SUBMITTED)
+        await PAGES.require(page, sel.signed_in, "signed-in user menu", step)
 
     async def find_invoice(
         self, page: Page, account: PortalAccount, invoice_number: str
@@ -298,8 +298,8 @@ class AribaDriver:
         step = f"open invoice {invoice_number}"
         if not row["detail"]:
             raise PortalChanged(f"{step}: the outbox has no link to the invoice detail")
-        await _open(page, urljoin(page.url, row["detail"]), step)
-        await require(page, SELECTORS.detail_status, "invoice status", step)
+        await PAGES.open(page, urljoin(page.url, row["detail"]), step)
+        await PAGES.require(page, SELECTORS.detail_status, "invoice status", step)
         with wrap_playwright_errors(step):
             facts: dict[str, str] = await page.evaluate(_DETAIL_JS)
         return PortalInvoice(
@@ -329,10 +329,12 @@ class AribaDriver:
         step = f"find order {po_number}"
         url = f"{base}/orders?{urlencode({'buyer': customer.code, 'q': po_number})}"
         for _ in range(MAX_LIST_PAGES):
-            await _open(page, url, step)
-            await require(page, f"{sel.orders_table}, {sel.orders_none}", "orders table", step)
+            await PAGES.open(page, url, step)
+            await PAGES.require(
+                page, f"{sel.orders_table}, {sel.orders_none}", "orders table", step
+            )
             if await count(page, sel.orders_none):
-                return [], await _text(page, sel.orders_none, step)
+                return [], await PAGES.text(page, sel.orders_none, step)
             with wrap_playwright_errors(step):
                 rows: list[dict[str, Any]] = await page.locator(sel.order_row).evaluate_all(
                     _ORDER_ROWS_JS
@@ -341,19 +343,19 @@ class AribaDriver:
                 return rows, None
             if not await count(page, sel.next_page):
                 break
-            url = urljoin(page.url, await attribute(page, sel.next_page, "href", step))
+            url = urljoin(page.url, await PAGES.attribute(page, sel.next_page, "href", step))
         return [], None
 
     async def _non_po_refusal(self, page: Page, base: str, customer: PortalCustomer) -> str:
         """The portal's reason why an invoice without a PO cannot be entered for the customer."""
         sel = SELECTORS
         step = "check non-PO invoicing"
-        await _open(page, f"{base}/orders?{urlencode({'buyer': customer.code})}", step)
-        await require(page, sel.non_po_button, "Create Non-PO Invoice button", step)
+        await PAGES.open(page, f"{base}/orders?{urlencode({'buyer': customer.code})}", step)
+        await PAGES.require(page, sel.non_po_button, "Create Non-PO Invoice button", step)
         with wrap_playwright_errors(step):
             disabled = await page.locator(sel.non_po_button).is_disabled()
         if disabled and await count(page, sel.non_po_note):
-            return await _text(page, sel.non_po_note, step)
+            return await PAGES.text(page, sel.non_po_note, step)
         return "The invoice has no purchase order; this driver only creates invoices from a PO"
 
     async def _closed_order_message(self, page: Page, row: dict[str, Any]) -> str:
@@ -362,9 +364,9 @@ class AribaDriver:
         fallback = f"Order {row['number']} is {row['status'] or 'not open'} and cannot be invoiced"
         if not row["detail"]:
             return fallback
-        await _open(page, urljoin(page.url, row["detail"]), step)
+        await PAGES.open(page, urljoin(page.url, row["detail"]), step)
         if await count(page, SELECTORS.order_closed):
-            return await _text(page, SELECTORS.order_closed, step)
+            return await PAGES.text(page, SELECTORS.order_closed, step)
         return fallback
 
     # --- the wizard -------------------------------------------------------------------------
@@ -374,19 +376,13 @@ class AribaDriver:
         sel = SELECTORS
         step = f"start an invoice on order {po_number}"
         button = page.locator(sel.order_row).nth(row["index"]).locator(sel.create_invoice)
-        with wrap_playwright_errors(step):
-            # "load" waits for the iframe too: the wizard's first step is in place after it
-            async with page.expect_navigation(
-                wait_until="load", timeout=NAVIGATION_TIMEOUT_MS
-            ) as nav:
-                await button.click(timeout=ELEMENT_TIMEOUT_MS)
-            response = await nav.value
-        await _check_landing(page, response, step)
+        # "load" waits for the iframe too: the wizard's first step is in place after it
+        await PAGES.click_and_land(page, button, step, wait_until="load")
         frame = page.frame(name=WIZARD_FRAME_NAME)
         if frame is None:
-            await require(page, sel.wizard_frame, "invoice wizard frame", step)
+            await PAGES.require(page, sel.wizard_frame, "invoice wizard frame", step)
             raise PortalChanged(f"{step}: no frame named {WIZARD_FRAME_NAME!r} on {page.url}")
-        landing = await _check_landing(frame, None, step)
+        landing = _landing(await PAGES.check_landing(frame, None, step))
         if landing.step != "header":
             raise PortalChanged(f"{step}: the wizard opened on {landing.step!r}, not the header")
         return frame
@@ -397,7 +393,7 @@ class AribaDriver:
         """The wizard must show our customer and order; its currency must be the invoice's."""
         sel = SELECTORS
         step = f"check invoice {invoice.invoice_number}'s order"
-        shown = await _read(
+        shown = await PAGES.read(
             frame,
             {
                 "name": sel.context_customer,
@@ -424,7 +420,7 @@ class AribaDriver:
     async def _fill_header(self, frame: Frame, invoice: OutgoingInvoice) -> None:
         sel = SELECTORS
         step = f"fill invoice {invoice.invoice_number}'s header"
-        await _require_all(
+        await PAGES.require_all(
             frame,
             {
                 sel.invoice_number: "invoice number field",
@@ -445,13 +441,13 @@ class AribaDriver:
         sel = SELECTORS
         step = f"fill invoice {invoice.invoice_number}'s lines"
         lines = entry_lines(invoice)
-        await _require_all(
+        await PAGES.require_all(
             frame, {sel.line_row: "invoice lines", sel.next_button: "Next button"}, step
         )
         rows = frame.locator(sel.line_row)
         present = await count(frame, sel.line_row)
         for _ in range(len(lines) - present):
-            await _require_all(frame, {sel.add_line: "Add Line button"}, step)
+            await PAGES.require_all(frame, {sel.add_line: "Add Line button"}, step)
             await _next_step(frame, sel.add_line, "lines", step)
         present = await count(frame, sel.line_row)
         if present < len(lines):
@@ -474,7 +470,7 @@ class AribaDriver:
     ) -> None:
         sel = SELECTORS
         step = f"attach invoice {invoice.invoice_number}'s document"
-        await _require_all(frame, {sel.attachment_file: "attachment file input"}, step)
+        await PAGES.require_all(frame, {sel.attachment_file: "attachment file input"}, step)
         with wrap_playwright_errors(step):
             await frame.set_input_files(sel.attachment_file, files=[document_file(document)])
         # Next uploads the chosen file with the step (the portal's Upload button would too)
@@ -486,7 +482,7 @@ class AribaDriver:
         """Check the review shows our number, total and document; click Submit once."""
         sel = SELECTORS
         step = f"submit invoice {invoice.invoice_number}"
-        shown = await _read(
+        shown = await PAGES.read(
             frame,
             {
                 "number": sel.review_number,
@@ -514,7 +510,7 @@ class AribaDriver:
             frame, sel.submit, step, timeout_ms=SUBMIT_TIMEOUT_MS, after_submit=True
         )
         if landed.step == "done":
-            done = await _read(
+            done = await PAGES.read(
                 frame,
                 {"reference": sel.done_document, "number": sel.done_number},
                 step,
@@ -537,8 +533,10 @@ class AribaDriver:
         step = f"find invoice {invoice_number}"
         url = f"{_base(account)}/outbox?{urlencode({'buyer': customer.code, 'q': invoice_number})}"
         for _ in range(MAX_LIST_PAGES):
-            await _open(page, url, step)
-            await require(page, f"{sel.outbox_table}, {sel.outbox_none}", "outbox table", step)
+            await PAGES.open(page, url, step)
+            await PAGES.require(
+                page, f"{sel.outbox_table}, {sel.outbox_none}", "outbox table", step
+            )
             if await count(page, sel.outbox_none):
                 return None
             with wrap_playwright_errors(step):
@@ -556,31 +554,11 @@ class AribaDriver:
                 return dict(found)
             if not await count(page, sel.next_page):
                 return None
-            url = urljoin(page.url, await attribute(page, sel.next_page, "href", step))
+            url = urljoin(page.url, await PAGES.attribute(page, sel.next_page, "href", step))
         return None
 
 
-# --- navigation and page checks -----------------------------------------------------------------
-
-
-async def _open(page: Page, url: str, step: str, *, login_is_expected: bool = False) -> None:
-    with wrap_playwright_errors(step):
-        response = await page.goto(
-            url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS
-        )
-    await _check_landing(page, response, step, login_is_expected=login_is_expected)
-
-
-async def _click_and_land(
-    page: Page, selector: str, step: str, *, login_is_expected: bool = False
-) -> None:
-    with wrap_playwright_errors(step):
-        async with page.expect_navigation(
-            wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS
-        ) as nav:
-            await page.click(selector, timeout=ELEMENT_TIMEOUT_MS)
-        response = await nav.value
-    await _check_landing(page, response, step, login_is_expected=login_is_expected)
+# --- wizard steps ---------------------------------------------------------------------------
 
 
 async def _click_in_frame(
@@ -588,17 +566,14 @@ async def _click_in_frame(
     selector: str,
     step: str,
     *,
-    timeout_ms: int = NAVIGATION_TIMEOUT_MS,
+    timeout_ms: int | None = None,
     after_submit: bool = False,
 ) -> _Landing:
     """Click a button that posts the step; where the frame landed (after the checks)."""
-    with wrap_playwright_errors(step, after_submit=after_submit):
-        async with frame.expect_navigation(
-            wait_until="domcontentloaded", timeout=timeout_ms
-        ) as nav:
-            await frame.click(selector, timeout=ELEMENT_TIMEOUT_MS)
-        response = await nav.value
-    return await _check_landing(frame, response, step, after_submit=after_submit)
+    signs = await PAGES.click_and_land(
+        frame, selector, step, timeout_ms=timeout_ms, after_submit=after_submit
+    )
+    return _landing(signs)
 
 
 async def _next_step(
@@ -607,7 +582,7 @@ async def _next_step(
     expected: str,
     step: str,
     *,
-    timeout_ms: int = NAVIGATION_TIMEOUT_MS,
+    timeout_ms: int | None = None,
 ) -> None:
     """Post the step with ``selector``: refusals raise InvoiceRejected, ``expected`` comes next."""
     landed = await _click_in_frame(frame, selector, step, timeout_ms=timeout_ms)
@@ -619,76 +594,10 @@ async def _next_step(
         )
 
 
-async def _check_landing(
-    surface: Surface,
-    response: Response | None,
-    step: str,
-    *,
-    after_submit: bool = False,
-    login_is_expected: bool = False,
-) -> _Landing:
-    """Busy, failing or refusing portal → PortalUnavailable; login page → SessionExpired."""
-    with wrap_playwright_errors(step, after_submit=after_submit):
-        marks: dict[str, Any] = await surface.evaluate(_LANDING_JS)
-    status = response.status if response is not None else 200
-    if marks["busy"] or status == 503:
-        message = marks["busy"] or f"HTTP {status}"
-        raise PortalUnavailable(f"{step}: {message}", after_submit=after_submit)
-    if status >= 500 or marks["failure"]:
-        detail = marks["failure"] or ""
-        raise PortalUnavailable(
-            f"{step}: HTTP {status} {detail}".rstrip(), after_submit=after_submit
-        )
-    if marks["login"] and not login_is_expected:
-        raise SessionExpired(
-            f"{step}: the portal showed its login page (session expired)", after_submit=after_submit
-        )
-    if marks["refused"] or marks["missing"]:
-        raise PortalUnavailable(
-            f"{step}: {marks['refused'] or marks['missing']}", after_submit=after_submit
-        )
-    errors = tuple((field, code, text) for field, code, text in marks["errors"])
-    return _Landing(step=marks["step"], errors=errors)
-
-
-async def _require_all(surface: Surface, expected: dict[str, str], step: str) -> None:
-    """The elements (selector → what) must be there, after a short wait; PortalChanged if not."""
-    with wrap_playwright_errors(step):
-        missing: list[str] = await surface.evaluate(
-            "sels => sels.filter(s => !document.querySelector(s))", list(expected)
-        )
-    if missing:
-        await require(surface, missing[0], expected[missing[0]], step)  # maybe still rendering
-        with wrap_playwright_errors(step):
-            missing = await surface.evaluate(
-                "sels => sels.filter(s => !document.querySelector(s))", missing
-            )
-    if missing:
-        named = ", ".join(f"{expected[s]} ({s})" for s in missing)
-        raise PortalChanged(f"{step}: {named} not found on {surface.url}")
-
-
-async def _read(
-    surface: Surface, spec: dict[str, str], step: str, *, after_submit: bool = False
-) -> dict[str, str]:
-    """Texts (``selector``) or attributes (``selector@name``) the page must show, in one go."""
-    with wrap_playwright_errors(step, after_submit=after_submit):
-        found: dict[str, str | None] = await surface.evaluate(_READ_JS, spec)
-        missing = [key for key, value in found.items() if value is None]
-        if missing:  # give a page still rendering one short chance
-            selector = spec[missing[0]].split("@")[0]
-            await surface.wait_for_selector(selector, state="attached", timeout=ELEMENT_TIMEOUT_MS)
-            found = await surface.evaluate(_READ_JS, spec)
-    absent = [spec[key] for key, value in found.items() if value is None]
-    if absent:
-        raise PortalChanged(f"{step}: {', '.join(absent)} not found on {surface.url}")
-    return {key: value or "" for key, value in found.items()}
-
-
-async def _text(surface: Surface, selector: str, step: str) -> str:
-    await require(surface, selector, selector, step)
-    with wrap_playwright_errors(step):
-        return (await surface.locator(selector).first.inner_text()).strip()
+def _landing(signs: PageSigns) -> _Landing:
+    read: dict[str, Any] = signs.extra or {}
+    errors = tuple((field, code, text) for field, code, text in read.get("errors", ()))
+    return _Landing(step=read.get("step"), errors=errors)
 
 
 # --- values -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from connectors.portals.base import PortalStatus
 from connectors.portals.errors import InvoiceRejected, PortalChanged, RejectionCode
-from connectors.portals.page_checks import normalised
+from connectors.portals.matching import normalised
 
 #: routing statuses that decide the normalised status whatever the invoice status says
 ROUTING_MAP = {"failed": PortalStatus.REJECTED, "obsoleted": PortalStatus.VOIDED}

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
 
@@ -42,7 +43,6 @@ from connectors.portals.errors import (
     PortalChanged,
     PortalUnavailable,
     RejectionCode,
-    SessionExpired,
     wrap_playwright_errors,
 )
 from connectors.portals.invoice_entry import (
@@ -52,18 +52,19 @@ from connectors.portals.invoice_entry import (
     fill_line,
     plain,
 )
-from connectors.portals.page_checks import (
+from connectors.portals.matching import normalised, same_number
+from connectors.portals.portal_page import (
     ELEMENT_TIMEOUT_MS,
+    Landmarks,
+    LoginStage,
+    PortalPages,
     count,
-    normalised,
-    require,
-    same_number,
+    log_in_once_more_if_expired,
 )
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page, Response
+    from playwright.async_api import Page
 
-NAVIGATION_TIMEOUT_MS = 30_000
 SUBMIT_TIMEOUT_MS = 120_000  #: a 16 MB invoice image on a slow line
 MAX_LIST_PAGES = 25  #: pages of search results read before giving up on a number
 
@@ -77,6 +78,8 @@ class CoupaSelectors:
     login_password: str = "#user_password"
     login_button: str = "#login-button"
     login_error: str = "#login-error"
+    login_notice: str = "#login-notice"
+    totp_form: str = "#totp-form"
     totp_code: str = "#totp-code"
     totp_submit: str = "#totp-submit"
     totp_error: str = "#totp-error"
@@ -113,6 +116,20 @@ class CoupaSelectors:
 
 SELECTORS = CoupaSelectors()
 
+#: how the portal's pages are told apart; a landing also reads the customer the page shows
+LANDMARKS = Landmarks(
+    login=f"{SELECTORS.login_form}, {SELECTORS.totp_form}",
+    credentials=SELECTORS.login_email,
+    login_error=f"{SELECTORS.login_error}, {SELECTORS.totp_error}",
+    notice=SELECTORS.login_notice,
+    busy="#busy-title",
+    failure="#error-title",
+    extra_js=f"""() => {{
+  const shown = document.querySelector('{SELECTORS.current_customer}');
+  return shown ? [shown.textContent.trim(), shown.getAttribute('data-customer-code')] : null;
+}}""",
+)
+
 #: the home page's customer selector scopes every page by the customer's code
 CUSTOMERS = CustomerList(
     path="/home",
@@ -144,18 +161,6 @@ REJECTION_PRECEDENCE = (
     RejectionCode.ATTACHMENT_INVALID,
     RejectionCode.OTHER,
 )
-
-#: what every landing is checked for, read in one call: busy/error/login page, customer shown
-_LANDING_JS = """(current) => {
-  const shown = document.querySelector(current);
-  return {
-    login: !!document.querySelector('#login-form, #totp-form'),
-    busy: (document.querySelector('#busy-title') || {}).textContent || null,
-    failure: (document.querySelector('#error-title') || {}).textContent || null,
-    customer: shown ? [shown.textContent.trim(), shown.getAttribute('data-customer-code')] : null,
-  };
-}"""
-
 
 #: the invoice form in one call: closed-PO notice, which expected elements are missing, currencies
 _FORM_JS = """([closed, expected, currencyOptions]) => {
@@ -268,26 +273,32 @@ class CoupaDriver:
     family = "coupa"
 
     def __init__(self) -> None:
-        self._customers = CustomerChoice(CUSTOMERS, self._open)
+        self._pages = PortalPages(LANDMARKS)
+        self._customers = CustomerChoice(CUSTOMERS, self._pages)
 
     # --- the contract -----------------------------------------------------------------------
 
     async def login(self, page: Page, account: PortalAccount) -> None:
-        """Email and password, then the authenticator code if asked; LoginFailed on refusal."""
+        """Email and password, then the authenticator code if asked; LoginFailed on refusal.
+
+        A session the portal drops during the login (SessionExpired) gets one more login.
+        """
+        await log_in_once_more_if_expired(partial(self._log_in, page, account))
+
+    async def _log_in(self, page: Page, account: PortalAccount) -> None:
         sel = SELECTORS
-        base = _base(account)
+        pages = self._pages
         step = "login"
-        await self._open(page, f"{base}/login", step, login_is_expected=True)
+        await self._open(page, f"{_base(account)}/login", step, stage=LoginStage.OPENING)
         if await count(page, sel.signed_in):
             return  # the stored session is still good
-        await require(page, sel.login_email, "login email field", step)
-        await require(page, sel.login_password, "login password field", step)
-        await require(page, sel.login_button, "login button", step)
+        await pages.require(page, sel.login_email, "login email field", step)
+        await pages.require(page, sel.login_password, "login password field", step)
+        await pages.require(page, sel.login_button, "login button", step)
         with wrap_playwright_errors(step):
             await page.fill(sel.login_email, account.login.login_name)
             await page.fill(sel.login_password, account.login.password.get_secret_value())
-        await self._click_and_land(page, sel.login_button, step, login_is_expected=True)
-        await _raise_login_error(page, (sel.login_error,))
+        await pages.click_and_land(page, sel.login_button, step, stage=LoginStage.SUBMITTED)
         if await count(page, sel.totp_code):
             secret = account.login.totp_secret
             if secret is None:
@@ -295,13 +306,12 @@ class CoupaDriver:
                     "the portal asks for a verification code but the portal account has no "
                     "TOTP secret configured"
                 )
-            await require(page, sel.totp_submit, "verification code button", step)
+            await pages.require(page, sel.totp_submit, "verification code button", step)
             code = pyotp.TOTP(secret.get_secret_value()).now()
             with wrap_playwright_errors(step):
                 await page.fill(sel.totp_code, code)
-            await self._click_and_land(page, sel.totp_submit, step, login_is_expected=True)
-            await _raise_login_error(page, (sel.totp_error, sel.login_error))
-        await require(page, sel.signed_in, "signed-in marker (home page)", step)
+            await pages.click_and_land(page, sel.totp_submit, step, stage=LoginStage.SUBMITTED)
+        await pages.require(page, sel.signed_in, "signed-in marker (home page)", step)
 
     async def find_invoice(
         self, page: Page, account: PortalAccount, invoice_number: str
@@ -355,7 +365,7 @@ class CoupaDriver:
         if not row["detail"]:
             raise PortalChanged(f"{step}: the invoices list has no link to the invoice detail")
         await self._open(page, urljoin(page.url, row["detail"]), step, customer=customer)
-        await require(page, SELECTORS.detail_status, "invoice status", step)
+        await self._pages.require(page, SELECTORS.detail_status, "invoice status", step)
         with wrap_playwright_errors(step):
             facts: dict[str, str] = await page.evaluate(_DETAIL_JS)
         reason = facts["reason"] or None
@@ -391,7 +401,7 @@ class CoupaDriver:
         rows: list[dict[str, Any]] = []
         for _ in range(MAX_LIST_PAGES):
             await self._open(page, url, step, customer=customer)
-            listing = await _read_list(page, _ORDERS, step)
+            listing = await self._read_list(page, _ORDERS, step)
             if listing["empty"] is not None:
                 return rows, listing["empty"]
             rows.extend(listing["rows"])
@@ -407,12 +417,12 @@ class CoupaDriver:
         await self._open(
             page, f"{base}/orders?{urlencode({'customer': customer.code})}", step, customer=customer
         )
-        await require(page, sel.blank_invoice, "Create Blank Invoice button", step)
+        await self._pages.require(page, sel.blank_invoice, "Create Blank Invoice button", step)
         with wrap_playwright_errors(step):
             disabled = await page.locator(sel.blank_invoice).is_disabled()
             title = await page.locator(sel.blank_invoice).get_attribute("title")
         if disabled and await count(page, sel.blank_invoice_note):
-            return await _text(page, sel.blank_invoice_note, step)
+            return await self._pages.text(page, sel.blank_invoice_note, step)
         if disabled:
             return title or "The customer does not accept invoices without a purchase order"
         return "The invoice has no purchase order; this driver only creates invoices from a PO"
@@ -429,7 +439,7 @@ class CoupaDriver:
             return fallback
         await self._open(page, urljoin(page.url, row["detail"]), step, customer=customer)
         if await count(page, SELECTORS.po_closed_notice):
-            return await _text(page, SELECTORS.po_closed_notice, step)
+            return await self._pages.text(page, SELECTORS.po_closed_notice, step)
         return fallback
 
     # --- the invoice form -------------------------------------------------------------------
@@ -449,7 +459,7 @@ class CoupaDriver:
             sel.attachment: "attachment input",
             sel.submit: "submit button",
         }
-        form = await _read_form(page, list(expected), step)
+        form = await self._read_form(page, list(expected), step)
         if form["closed"] is not None:
             raise InvoiceRejected(RejectionCode.PO_CLOSED, form["closed"])
         if form["missing"]:
@@ -494,7 +504,7 @@ class CoupaDriver:
         """Click submit once; from here on every failure may hide an accepted invoice."""
         sel = SELECTORS
         step = f"submit invoice {invoice.invoice_number}"
-        await self._click_and_land(
+        await self._pages.click_and_land(
             page, sel.submit, step, timeout_ms=SUBMIT_TIMEOUT_MS, after_submit=True
         )
         with wrap_playwright_errors(step, after_submit=True):
@@ -520,7 +530,7 @@ class CoupaDriver:
         url = f"{base}/invoices?{urlencode({'customer': customer.code, 'q': invoice_number})}"
         for _ in range(MAX_LIST_PAGES):
             await self._open(page, url, step, customer=customer)
-            listing = await _read_list(page, _INVOICES, step)
+            listing = await self._read_list(page, _INVOICES, step)
             if listing["empty"] is not None:
                 return None
             # case-insensitive, as the portal's duplicate check: never miss an invoice it has
@@ -534,7 +544,7 @@ class CoupaDriver:
             url = urljoin(page.url, _next_href(listing, step))
         return None
 
-    # --- navigation -------------------------------------------------------------------------
+    # --- navigation and page reads ---------------------------------------------------------
 
     async def _open(
         self,
@@ -542,110 +552,70 @@ class CoupaDriver:
         url: str,
         step: str,
         *,
-        login_is_expected: bool = False,
+        stage: LoginStage = LoginStage.NONE,
         customer: PortalCustomer | None = None,
     ) -> None:
         """Go to ``url``; a busy, failing or login page raises, and so does another customer."""
-        with wrap_playwright_errors(step):
-            response = await page.goto(
-                url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS
-            )
-        marks = await _check_landing(page, response, step, login_is_expected=login_is_expected)
+        signs = await self._pages.open(page, url, step, stage=stage)
         if customer is not None:
-            await _verify_customer(page, customer, step, shown=marks["customer"])
+            await self._verify_customer(page, customer, step, shown=signs.extra)
 
-    async def _click_and_land(
-        self,
-        page: Page,
-        selector: str,
-        step: str,
-        *,
-        timeout_ms: int = NAVIGATION_TIMEOUT_MS,
-        after_submit: bool = False,
-        login_is_expected: bool = False,
+    async def _verify_customer(
+        self, page: Page, customer: PortalCustomer, step: str, *, shown: list[str | None] | None
     ) -> None:
-        with wrap_playwright_errors(step, after_submit=after_submit):
-            async with page.expect_navigation(
-                wait_until="domcontentloaded", timeout=timeout_ms
-            ) as nav:
-                await page.click(selector, timeout=ELEMENT_TIMEOUT_MS)
-            response = await nav.value
-        await _check_landing(
-            page, response, step, after_submit=after_submit, login_is_expected=login_is_expected
-        )
+        """The page must show the customer we mean; otherwise stop before anything is submitted.
 
-
-# --- page checks ------------------------------------------------------------------------------
-
-
-async def _check_landing(
-    page: Page,
-    response: Response | None,
-    step: str,
-    *,
-    after_submit: bool = False,
-    login_is_expected: bool = False,
-) -> dict[str, Any]:
-    """Busy or failing portal → PortalUnavailable; its login page mid-flow → SessionExpired.
-
-    Returns what the landing read (the customer shown among it), so callers need no more calls.
-    """
-    with wrap_playwright_errors(step, after_submit=after_submit):
-        marks: dict[str, Any] = await page.evaluate(_LANDING_JS, SELECTORS.current_customer)
-    status = response.status if response is not None else 200
-    if marks["busy"] or status == 503:
-        message = (marks["busy"] or f"HTTP {status}").strip()
-        raise PortalUnavailable(f"{step}: {message}", after_submit=after_submit)
-    if status >= 500:
-        detail = (marks["failure"] or "").strip()
-        raise PortalUnavailable(
-            f"{step}: HTTP {status} {detail}".rstrip(), after_submit=after_submit
-        )
-    if marks["login"] and not login_is_expected:
-        raise SessionExpired(
-            f"{step}: the portal showed its login page (session expired)", after_submit=after_submit
-        )
-    return marks
-
-
-async def _verify_customer(
-    page: Page, customer: PortalCustomer, step: str, *, shown: list[str | None] | None
-) -> None:
-    """The page must show the customer we mean; otherwise stop before anything is submitted.
-
-    ``shown`` is what the landing read; None when the marker was not there yet, and then we
-    wait briefly for it as for any element the page must have.
-    """
-    if shown is None:
-        selector = SELECTORS.current_customer
-        await require(page, selector, "current customer", step)
-        with wrap_playwright_errors(step):
-            shown = await page.locator(selector).evaluate(
-                "e => [e.textContent.trim(), e.getAttribute('data-customer-code')]"
+        ``shown`` is what the landing read; None when the marker was not there yet, and then we
+        wait briefly for it as for any element the page must have.
+        """
+        if shown is None:
+            selector = SELECTORS.current_customer
+            await self._pages.require(page, selector, "current customer", step)
+            with wrap_playwright_errors(step):
+                shown = await page.locator(selector).evaluate(
+                    "e => [e.textContent.trim(), e.getAttribute('data-customer-code')]"
+                )
+        name, code = shown[0] or "", shown[1]
+        if normalised(name) != normalised(customer.name) or (
+            code is not None and code != customer.code
+        ):
+            raise PortalChanged(
+                f"{step}: the page shows customer {name!r}, expected {customer.name!r}; "
+                "nothing was submitted"
             )
-    name, code = shown[0] or "", shown[1]
-    if normalised(name) != normalised(customer.name) or (
-        code is not None and code != customer.code
-    ):
-        raise PortalChanged(
-            f"{step}: the page shows customer {name!r}, expected {customer.name!r}; "
-            "nothing was submitted"
-        )
 
-
-async def _read_list(page: Page, results: _ResultsList, step: str) -> dict[str, Any]:
-    """A results list in one call; waits briefly (then PortalChanged) when it is not there yet."""
-    with wrap_playwright_errors(step):
-        listing: dict[str, Any] | None = await page.evaluate(results.script, results.arguments)
-    if listing is None:
-        await require(page, f"{results.table}, {results.empty}", results.what, step)
+    async def _read_list(self, page: Page, results: _ResultsList, step: str) -> dict[str, Any]:
+        """A results list in one call; waits briefly (then PortalChanged) when it is not there."""
         with wrap_playwright_errors(step):
-            listing = await page.evaluate(results.script, results.arguments)
-    if listing is None:  # it came and went: the page is changing under us
-        raise PortalChanged(
-            f"{step}: {results.what} ({results.table}, {results.empty}) not found on {page.url}"
-        )
-    return listing
+            listing: dict[str, Any] | None = await page.evaluate(results.script, results.arguments)
+        if listing is None:
+            await self._pages.require(page, f"{results.table}, {results.empty}", results.what, step)
+            with wrap_playwright_errors(step):
+                listing = await page.evaluate(results.script, results.arguments)
+        if listing is None:  # it came and went: the page is changing under us
+            raise PortalChanged(
+                f"{step}: {results.what} ({results.table}, {results.empty}) not found on {page.url}"
+            )
+        return listing
+
+    async def _read_form(self, page: Page, expected: list[str], step: str) -> dict[str, Any]:
+        """The invoice form's closed-PO notice, missing elements and currencies, in one call.
+
+        The first expected element (the invoice number field) may take a moment to appear: when
+        it is missing and no closed-PO notice explains why, wait briefly for it and read again.
+        """
+        sel = SELECTORS
+        arguments = [sel.po_closed_notice, expected, f"{sel.currency} option"]
+        with wrap_playwright_errors(step):
+            form: dict[str, Any] = await page.evaluate(_FORM_JS, arguments)
+        if form["closed"] is None and expected[0] in form["missing"]:
+            await self._pages.require(page, expected[0], "invoice number field", step)
+            with wrap_playwright_errors(step):
+                form = await page.evaluate(_FORM_JS, arguments)
+        return form
+
+
+# --- page reads -------------------------------------------------------------------------------
 
 
 def _next_href(listing: dict[str, Any], step: str) -> str:
@@ -653,34 +623,6 @@ def _next_href(listing: dict[str, Any], step: str) -> str:
     if not href:
         raise PortalChanged(f"{step}: {SELECTORS.next_page} has no href")
     return str(href)
-
-
-async def _read_form(page: Page, expected: list[str], step: str) -> dict[str, Any]:
-    """The invoice form's closed-PO notice, missing elements and currencies, in one call.
-
-    The first expected element (the invoice number field) may take a moment to appear: when it
-    is missing and no closed-PO notice explains why, wait briefly for it and read again.
-    """
-    sel = SELECTORS
-    arguments = [sel.po_closed_notice, expected, f"{sel.currency} option"]
-    with wrap_playwright_errors(step):
-        form: dict[str, Any] = await page.evaluate(_FORM_JS, arguments)
-    if form["closed"] is None and expected[0] in form["missing"]:
-        await require(page, expected[0], "invoice number field", step)
-        with wrap_playwright_errors(step):
-            form = await page.evaluate(_FORM_JS, arguments)
-    return form
-
-
-async def _text(page: Page, selector: str, step: str) -> str:
-    with wrap_playwright_errors(step):
-        return (await page.locator(selector).first.inner_text()).strip()
-
-
-async def _raise_login_error(page: Page, selectors: Iterable[str]) -> None:
-    for selector in selectors:
-        if await count(page, selector):
-            raise LoginFailed(await _text(page, selector, "login"))
 
 
 # --- values -----------------------------------------------------------------------------------

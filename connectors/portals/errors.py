@@ -1,10 +1,12 @@
 """Portal errors: one root, four kinds, each telling the queue what to do next.
 
 ``InvoiceRejected`` is a business outcome (a human fixes the invoice); ``PortalUnavailable`` is
-transient (retry with backoff); ``LoginFailed`` stops that portal login for the run (retrying a
-wrong password locks the account); ``PortalChanged`` pauses the portal (its pages no longer match
-the driver, hammering it will not help). Playwright's own errors are translated here, at the
-boundary, and nowhere else.
+transient (retry with backoff), ``SessionExpired`` among it (log in again); ``LoginFailed`` stops
+that portal login for the run (retrying a wrong password locks the account); ``PortalChanged``
+pauses the portal (its pages no longer match the driver, hammering it will not help).
+``LoginPaused`` and ``PortalPaused`` are those two decisions met again later in the run. Every
+error carries ``artifact_path``, the failure's evidence folder once the gateway kept one.
+Playwright's own errors are translated here, at the boundary, and nowhere else.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class PortalError(Exception):
         self.message = message or (self.__doc__ or self.__class__.__name__).strip()
         if code is not None:
             self.code = code
+        #: the folder of the failure's evidence (screenshot, trace, page), once the gateway kept it
+        self.artifact_path: str | None = None
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -87,6 +91,14 @@ class PortalChanged(PortalError):
     code = "PORTAL_CHANGED"
 
 
+class LoginPaused(LoginFailed):
+    """This login was refused earlier in the run; it is not tried again until the next run."""
+
+
+class PortalPaused(PortalChanged):
+    """This portal's pages stopped matching its driver earlier in the run; it is paused."""
+
+
 @contextmanager
 def wrap_playwright_errors(step: str, *, after_submit: bool = False) -> Iterator[None]:
     """Translate Playwright's errors raised inside the block into ours, naming the step."""
@@ -99,12 +111,13 @@ def wrap_playwright_errors(step: str, *, after_submit: bool = False) -> Iterator
         raise
     except PlaywrightTimeout as exc:
         raise PortalUnavailable(
-            f"{step}: timed out ({_first_line(exc)})", after_submit=after_submit
+            f"{step}: timed out ({first_line(exc)})", after_submit=after_submit
         ) from exc
     except PlaywrightError as exc:
         # navigation failures, a crashed page, a closed context: all worth a later retry
-        raise PortalUnavailable(f"{step}: {_first_line(exc)}", after_submit=after_submit) from exc
+        raise PortalUnavailable(f"{step}: {first_line(exc)}", after_submit=after_submit) from exc
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, at most 300 characters (for our messages)."""
     return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0][:300]

@@ -46,8 +46,10 @@ from connectors.portals.base import (
 from connectors.portals.browser import BrowserRuntime, PageLease, login_key_hash
 from connectors.portals.errors import (
     LoginFailed,
+    LoginPaused,
     PortalChanged,
     PortalError,
+    PortalPaused,
     PortalUnavailable,
     SessionExpired,
     wrap_playwright_errors,
@@ -62,8 +64,6 @@ if TYPE_CHECKING:
 RETRY_WAIT_BASE_S = 0.2
 #: longest wait between in-attempt retries
 RETRY_WAIT_MAX_S = 2.0
-#: the attribute every PortalError leaving the gateway carries: the evidence folder, or None
-ARTIFACT_PATH_ATTRIBUTE = "artifact_path"
 
 log = structlog.get_logger()
 
@@ -72,18 +72,9 @@ T = TypeVar("T")
 Operation = Callable[[PortalDriver, "Page"], Awaitable[T]]
 
 
-class LoginPaused(LoginFailed):
-    """This login was refused earlier in the run; it is not tried again until the next run."""
-
-
-class PortalPaused(PortalChanged):
-    """This portal's pages stopped matching its driver earlier in the run; it is paused."""
-
-
 def artifact_path_of(exc: BaseException) -> str | None:
     """The evidence folder a gateway failure carries, if any."""
-    value = getattr(exc, ARTIFACT_PATH_ATTRIBUTE, None)
-    return value if isinstance(value, str) else None
+    return exc.artifact_path if isinstance(exc, PortalError) else None
 
 
 def is_retryable_here(exc: BaseException) -> bool:
@@ -207,24 +198,19 @@ class PortalGateway:
             before_sleep=lambda state: _log_retry(logger, state),
             reraise=True,
         )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    last = attempt.retry_state.attempt_number >= self._attempts
-                    return await self._attempt(
-                        account,
-                        driver,
-                        step,
-                        operation,
-                        folder=folder,
-                        last=last,
-                        unsure_after_submit=unsure_after_submit,
-                        logger=logger,
-                    )
-        except PortalError as exc:
-            if not hasattr(exc, ARTIFACT_PATH_ATTRIBUTE):
-                setattr(exc, ARTIFACT_PATH_ATTRIBUTE, None)
-            raise
+        async for attempt in retrying:
+            with attempt:
+                last = attempt.retry_state.attempt_number >= self._attempts
+                return await self._attempt(
+                    account,
+                    driver,
+                    step,
+                    operation,
+                    folder=folder,
+                    last=last,
+                    unsure_after_submit=unsure_after_submit,
+                    logger=logger,
+                )
         raise AssertionError("tenacity ended without a result or an error")  # pragma: no cover
 
     async def _attempt(
@@ -314,7 +300,7 @@ class PortalGateway:
         except OSError as evidence_error:  # a full disk must not hide the portal's failure
             logger.error("portal_evidence_failed", error=str(evidence_error))
         if isinstance(exc, PortalError):
-            setattr(exc, ARTIFACT_PATH_ATTRIBUTE, artifact_path)
+            exc.artifact_path = artifact_path
         elif artifact_path is not None:
             exc.add_note(f"portal failure evidence: {artifact_path}")
         logger.warning(

@@ -10,8 +10,8 @@ from playwright.async_api import Page
 
 from connectors.portals.base import PortalStatus
 from connectors.portals.errors import InvoiceRejected, RejectionCode
-from connectors.portals.recipe import RecipeDriver
-from connectors.portals.recipe_files import load_recipe
+from connectors.portals.recipe.driver import RecipeDriver
+from connectors.portals.recipe.files import load_recipe
 from tests.support.books.common import invoice_pdf
 from tests.support.books.coupa import (
     TOTP_LOGIN,

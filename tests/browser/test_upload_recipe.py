@@ -20,8 +20,8 @@ from connectors.portals.errors import (
     RejectionCode,
     SessionExpired,
 )
-from connectors.portals.recipe import RecipeDriver
-from connectors.portals.recipe_files import installed_recipes_dir, load_recipe
+from connectors.portals.recipe.driver import RecipeDriver
+from connectors.portals.recipe.files import installed_recipes_dir, load_recipe
 from connectors.portals.registry import driver_for
 from tests.support.books.common import invoice_pdf
 from tests.support.books.upload import (

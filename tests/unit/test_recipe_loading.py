@@ -12,21 +12,20 @@ import pytest
 from config.settings import ConfigError
 from connectors.portals.base import PortalDriver, PortalStatus
 from connectors.portals.errors import RejectionCode
-from connectors.portals.recipe import RecipeDriver
-from connectors.portals.recipe_files import (
+from connectors.portals.recipe.driver import RecipeDriver
+from connectors.portals.recipe.files import (
     RECIPES_DIR_ENV,
     RecipeError,
     find_recipe,
     installed_recipes_dir,
     load_recipe,
 )
-from connectors.portals.recipe_positions import key_lines
-from connectors.portals.recipe_template import (
-    LOCALES,
+from connectors.portals.recipe.positions import key_lines
+from connectors.portals.recipe.numbers import LOCALES, parse_amount
+from connectors.portals.recipe.template import (
     TemplateInvalid,
     account_values,
     invoice_values,
-    parse_amount,
     parse_template,
     render,
 )
