@@ -20,8 +20,8 @@ from connectors.portals.recipe.files import (
     installed_recipes_dir,
     load_recipe,
 )
-from connectors.portals.recipe.positions import key_lines
 from connectors.portals.recipe.numbers import LOCALES, parse_amount
+from connectors.portals.recipe.positions import key_lines
 from connectors.portals.recipe.template import (
     TemplateInvalid,
     account_values,
