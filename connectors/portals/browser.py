@@ -179,7 +179,7 @@ class BrowserRuntime:
                     await asyncio.wait_for(playwright.stop(), CLOSE_TIMEOUT_S)
         if browser is not None:
             log.info(
-                "browser_closed",
+                "browser.closed",
                 launches=self._launches,
                 contexts=self._contexts_created,
                 pages=self._pages_created,
@@ -401,9 +401,9 @@ class BrowserRuntime:
             "leases": holder.leases,
         }
         if recycled:
-            log.info("browser_context_recycled", **fields)
+            log.info("browser.context_recycled", **fields)
         else:
-            log.debug("browser_context_idle_closed", **fields)
+            log.debug("browser.context_idle_closed", **fields)
         if holder.in_use == 0:
             await self._close_holder(holder)
 
@@ -429,7 +429,7 @@ class BrowserRuntime:
             browser = self._browser
             if browser is not None and browser.is_connected() and browser is not dead:
                 return browser
-            log.warning("browser_relaunch", launches=self._launches)
+            log.warning("browser.relaunch", launches=self._launches)
             orphans = list(self._all_holders)
             self._all_holders.clear()
             self._holders.clear()
@@ -455,7 +455,7 @@ class BrowserRuntime:
         self._windows = WindowedPages(browser)
         self._launches += 1
         log.info(
-            "browser_launched",
+            "browser.launched",
             executable=str(self._executable),
             version=browser.version,
             launches=self._launches,
@@ -464,7 +464,7 @@ class BrowserRuntime:
 
     def _on_disconnected(self) -> None:
         if not self._closing:
-            log.warning("browser_disconnected", launches=self._launches)
+            log.warning("browser.disconnected", launches=self._launches)
 
     def _chromium_path(self, playwright: Playwright) -> Path:
         """The configured Chromium, else Playwright's own build, else the system's."""

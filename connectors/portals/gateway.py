@@ -264,7 +264,7 @@ class PortalGateway:
             except SessionExpired as exc:
                 if exc.after_submit:
                     raise  # the invoice may be on the portal: not ours to repeat
-                logger.info("portal_session_expired")
+                logger.info("portal.session_expired")
                 await self._log_in_again(lease, account, driver, seen_version, logger)
                 chunk = await lease.tracer.begin()
                 return await _call(operation, driver, lease.page, step, unsure_after_submit)
@@ -298,13 +298,13 @@ class PortalGateway:
             )
             artifact_path = str(path)
         except OSError as evidence_error:  # a full disk must not hide the portal's failure
-            logger.error("portal_evidence_failed", error=str(evidence_error))
+            logger.error("portal.evidence_failed", error=str(evidence_error))
         if isinstance(exc, PortalError):
             exc.artifact_path = artifact_path
         elif artifact_path is not None:
             exc.add_note(f"portal failure evidence: {artifact_path}")
         logger.warning(
-            "portal_operation_failed",
+            "portal.operation_failed",
             error_code=getattr(exc, "code", exc.__class__.__name__),
             error=str(exc),
             artifact_path=artifact_path,
@@ -358,7 +358,7 @@ class PortalGateway:
         reason: str,
     ) -> None:
         """Log in with tracing off, then store the session; a refusal pauses the login."""
-        logger.info("portal_login", reason=reason)
+        logger.info("portal.login", reason=reason)
         try:
             async with lease.tracer.login_window():
                 with wrap_playwright_errors("login"):
@@ -389,14 +389,14 @@ class PortalGateway:
     ) -> None:
         if login.key not in self._paused_logins:
             self._paused_logins[login.key] = exc.message
-            logger.error("portal_login_paused", error_code=exc.code, error=exc.message)
+            logger.error("portal.login_paused", error_code=exc.code, error=exc.message)
 
     def _pause_portal(
         self, portal_code: str, exc: PortalChanged, logger: FilteringBoundLogger
     ) -> None:
         if portal_code not in self._paused_portals:
             self._paused_portals[portal_code] = exc.message
-            logger.error("portal_paused", error_code=exc.code, error=exc.message)
+            logger.error("portal.paused", error_code=exc.code, error=exc.message)
 
     # -- bounds ------------------------------------------------------------------------------
 
@@ -447,7 +447,7 @@ async def _call(
 def _log_retry(logger: FilteringBoundLogger, state: RetryCallState) -> None:
     error = state.outcome.exception() if state.outcome is not None else None
     logger.warning(
-        "portal_retry",
+        "portal.retry",
         attempt=state.attempt_number,
         wait_s=round(state.upcoming_sleep, 3),
         error=str(error),
