@@ -61,6 +61,7 @@ from connectors.portals.portal_page import (
     LoginStage,
     PageSigns,
     PortalPages,
+    ResultsList,
     count,
     log_in_once_more_if_expired,
 )
@@ -70,7 +71,6 @@ if TYPE_CHECKING:
 
 UPLOAD_TIMEOUT_MS = 120_000  #: a 10 MB attachment on a slow line
 SUBMIT_TIMEOUT_MS = 120_000
-MAX_LIST_PAGES = 25  #: pages of search results read before giving up on a number
 WIZARD_FRAME_NAME = "aw-wizard"
 DATE_ENTRY_FORMAT = "%m/%d/%Y"  #: how the wizard reads dates
 
@@ -151,37 +151,50 @@ LANDMARKS = Landmarks(
 )
 PAGES = PortalPages(LANDMARKS)
 
-_ORDER_ROWS_JS = """rows => rows.map((r, index) => ({
-  index,
-  number: r.getAttribute('data-order-no'),
-  buyer: r.getAttribute('data-buyer'),
-  customer: ((r.querySelector('.aw-order-customer') || {}).textContent || '').trim(),
-  status: ((r.querySelector('.aw-order-status') || {}).textContent || '').trim(),
-  create: !!r.querySelector('button.aw-create-invoice-btn'),
-  detail: (r.querySelector('a.aw-order-link') || {getAttribute: () => null}).getAttribute('href'),
-}))"""
-
-_INVOICE_ROWS_JS = """rows => rows.map(r => {
-  const text = sel => ((r.querySelector(sel) || {}).textContent || '').trim();
-  const link = r.querySelector('.aw-inv-no a');
-  return {
-    number: r.getAttribute('data-invoice-no'), reference: r.getAttribute('data-doc-id'),
-    buyer: r.getAttribute('data-buyer'), amount: text('.aw-inv-amount'),
-    routing: text('.aw-inv-routing'), status: text('.aw-inv-status'),
-    detail: link ? link.getAttribute('href') : null,
-  };
-})"""
-
-_DETAIL_JS = """() => {
-  const text = id => ((document.getElementById(id) || {}).textContent || '').trim();
-  return {
-    number: text('aw-det-number'), reference: text('aw-det-docid'),
-    routing: text('aw-det-routing'), status: text('aw-det-status'),
-    status_date: text('aw-det-status-date'), amount: text('aw-det-amount'),
-    reason: text('aw-det-reason'), scheduled: text('aw-det-scheduled-payment'),
-    payment_date: text('aw-det-payment-date'), payment_ref: text('aw-det-payment-ref'),
-  };
-}"""
+_ORDERS = ResultsList(
+    what="orders table",
+    table=SELECTORS.orders_table,
+    empty=SELECTORS.orders_none,
+    rows=SELECTORS.order_row,
+    next_page=SELECTORS.next_page,
+    columns={
+        "number": "@data-order-no",
+        "buyer": "@data-buyer",
+        "customer": ".aw-order-customer",
+        "status": ".aw-order-status",
+        "create": f"?{SELECTORS.create_invoice}",
+        "detail": "a.aw-order-link@href",
+    },
+)
+_OUTBOX = ResultsList(
+    what="outbox table",
+    table=SELECTORS.outbox_table,
+    empty=SELECTORS.outbox_none,
+    rows=SELECTORS.invoice_row,
+    next_page=SELECTORS.next_page,
+    columns={
+        "number": "@data-invoice-no",
+        "reference": "@data-doc-id",
+        "buyer": "@data-buyer",
+        "amount": ".aw-inv-amount",
+        "routing": ".aw-inv-routing",
+        "status": ".aw-inv-status",
+        "detail": ".aw-inv-no a@href",
+    },
+)
+#: the invoice's detail page
+_DETAIL = {
+    "number": "#aw-det-number",
+    "reference": "#aw-det-docid",
+    "routing": "#aw-det-routing",
+    "status": "#aw-det-status",
+    "status_date": "#aw-det-status-date",
+    "amount": "#aw-det-amount",
+    "reason": "#aw-det-reason",
+    "scheduled": "#aw-det-scheduled-payment",
+    "payment_date": "#aw-det-payment-date",
+    "payment_ref": "#aw-det-payment-ref",
+}
 
 _TICK_ROWS_JS = """(rows, wanted) => rows.forEach((row, index) => {
   const box = row.querySelector('input.aw-line-include');
@@ -300,8 +313,7 @@ class AribaDriver:
             raise PortalChanged(f"{step}: the outbox has no link to the invoice detail")
         await PAGES.open(page, urljoin(page.url, row["detail"]), step)
         await PAGES.require(page, SELECTORS.detail_status, "invoice status", step)
-        with wrap_playwright_errors(step):
-            facts: dict[str, str] = await page.evaluate(_DETAIL_JS)
+        facts = await PAGES.read_texts(page, _DETAIL, step)
         return PortalInvoice(
             invoice_number=facts["number"] or invoice_number,
             portal_reference=facts["reference"] or row["reference"],
@@ -324,27 +336,21 @@ class AribaDriver:
     async def _search_orders(
         self, page: Page, base: str, customer: PortalCustomer, po_number: str
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """The rows of the result page showing ``po_number`` (it stays open), or the "none" text."""
-        sel = SELECTORS
+        """The customer's row of ``po_number`` (its page stays open, ``index`` its position
+        there), or none and the "none" text."""
         step = f"find order {po_number}"
-        url = f"{base}/orders?{urlencode({'buyer': customer.code, 'q': po_number})}"
-        for _ in range(MAX_LIST_PAGES):
-            await PAGES.open(page, url, step)
-            await PAGES.require(
-                page, f"{sel.orders_table}, {sel.orders_none}", "orders table", step
-            )
-            if await count(page, sel.orders_none):
-                return [], await PAGES.text(page, sel.orders_none, step)
-            with wrap_playwright_errors(step):
-                rows: list[dict[str, Any]] = await page.locator(sel.order_row).evaluate_all(
-                    _ORDER_ROWS_JS
-                )
-            if any(same_number(r["number"], po_number) for r in rows):
-                return rows, None
-            if not await count(page, sel.next_page):
-                break
-            url = urljoin(page.url, await PAGES.attribute(page, sel.next_page, "href", step))
-        return [], None
+        search = await PAGES.search_list(
+            page,
+            _ORDERS,
+            step,
+            first_url=f"{base}/orders?{urlencode({'buyer': customer.code, 'q': po_number})}",
+            open_page=lambda url: PAGES.open(page, url, step),
+            wanted=lambda r: same_number(r["number"], po_number) and r["buyer"] == customer.code,
+            blank=True,
+        )
+        if search.found is None:
+            return [], search.empty
+        return [dict(search.found, index=search.found_index)], None
 
     async def _non_po_refusal(self, page: Page, base: str, customer: PortalCustomer) -> str:
         """The portal's reason why an invoice without a PO cannot be entered for the customer."""
@@ -528,34 +534,22 @@ class AribaDriver:
     async def _invoice_row(
         self, page: Page, account: PortalAccount, invoice_number: str
     ) -> dict[str, Any] | None:
-        sel = SELECTORS
         customer = await self._customer(page, account)
         step = f"find invoice {invoice_number}"
-        url = f"{_base(account)}/outbox?{urlencode({'buyer': customer.code, 'q': invoice_number})}"
-        for _ in range(MAX_LIST_PAGES):
-            await PAGES.open(page, url, step)
-            await PAGES.require(
-                page, f"{sel.outbox_table}, {sel.outbox_none}", "outbox table", step
-            )
-            if await count(page, sel.outbox_none):
-                return None
-            with wrap_playwright_errors(step):
-                rows = await page.locator(sel.invoice_row).evaluate_all(_INVOICE_ROWS_JS)
+        query = urlencode({"buyer": customer.code, "q": invoice_number})
+        search = await PAGES.search_list(
+            page,
+            _OUTBOX,
+            step,
+            first_url=f"{_base(account)}/outbox?{query}",
+            open_page=lambda url: PAGES.open(page, url, step),
             # case-insensitive, as the portal's duplicate check: never miss an invoice it has
-            found = next(
-                (
-                    r
-                    for r in rows
-                    if same_number(r["number"], invoice_number) and r["buyer"] == customer.code
-                ),
-                None,
-            )
-            if found is not None:
-                return dict(found)
-            if not await count(page, sel.next_page):
-                return None
-            url = urljoin(page.url, await PAGES.attribute(page, sel.next_page, "href", step))
-        return None
+            wanted=lambda r: (
+                same_number(r["number"], invoice_number) and r["buyer"] == customer.code
+            ),
+            blank=True,
+        )
+        return search.found
 
 
 # --- wizard steps ---------------------------------------------------------------------------

@@ -52,12 +52,18 @@ from connectors.portals.invoice_entry import (
     fill_line,
     plain,
 )
-from connectors.portals.matching import normalised, same_number
+from connectors.portals.matching import (
+    RejectionWords,
+    normalised,
+    rejection_code,
+    same_number,
+)
 from connectors.portals.portal_page import (
     ELEMENT_TIMEOUT_MS,
     Landmarks,
     LoginStage,
     PortalPages,
+    ResultsList,
     count,
     log_in_once_more_if_expired,
 )
@@ -66,7 +72,6 @@ if TYPE_CHECKING:
     from playwright.async_api import Page
 
 SUBMIT_TIMEOUT_MS = 120_000  #: a 16 MB invoice image on a slow line
-MAX_LIST_PAGES = 25  #: pages of search results read before giving up on a number
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -151,15 +156,23 @@ STATUS_MAP = {
     "voided": PortalStatus.VOIDED,
 }
 
-#: which code wins when the portal reports several problems at once
-REJECTION_PRECEDENCE = (
-    RejectionCode.DUPLICATE,
-    RejectionCode.PO_CLOSED,
-    RejectionCode.PO_MISSING,
-    RejectionCode.PO_AMOUNT_EXCEEDED,
-    RejectionCode.DATE_RULE,
-    RejectionCode.ATTACHMENT_INVALID,
-    RejectionCode.OTHER,
+#: the portal's words for each reason it refuses an invoice, most telling first
+REJECTION_WORDS = (
+    RejectionWords(code=RejectionCode.DUPLICATE, pattern="already been used|duplicate"),
+    RejectionWords(code=RejectionCode.PO_CLOSED, pattern="po is closed|cannot be invoiced"),
+    RejectionWords(code=RejectionCode.PO_AMOUNT_EXCEEDED, pattern="remaining po balance"),
+    RejectionWords(
+        code=RejectionCode.PO_MISSING,
+        pattern="purchase order.*(required|not found)|(required|not found).*purchase order",
+    ),
+    RejectionWords(
+        code=RejectionCode.DATE_RULE, pattern="invoice date", fields=frozenset({"date"})
+    ),
+    RejectionWords(
+        code=RejectionCode.ATTACHMENT_INVALID,
+        pattern="attachment",
+        fields=frozenset({"attachment"}),
+    ),
 )
 
 #: the invoice form in one call: closed-PO notice, which expected elements are missing, currencies
@@ -183,85 +196,48 @@ _RESULT_JS = """([documentId, confirmed, fieldError]) => {
   };
 }"""
 
-_PO_ROWS_JS = """rows => rows.map(r => ({
-  number: r.getAttribute('data-po-number'),
-  status: (r.querySelector('.po-status') || {}).textContent || '',
-  create: (r.querySelector('a.create-invoice') || {getAttribute: () => null}).getAttribute('href'),
-  detail: (r.querySelector('.po-number a') || {getAttribute: () => null}).getAttribute('href'),
-}))"""
-
-_INVOICE_ROWS_JS = """rows => rows.map(r => {
-  const text = sel => ((r.querySelector(sel) || {}).textContent || '').trim();
-  const link = r.querySelector('.invoice-number a');
-  return {
-    number: r.getAttribute('data-invoice-number'),
-    reference: r.getAttribute('data-document-id'),
-    amount: text('.invoice-amount'),
-    status: text('.invoice-status'),
-    projected: text('.projected-payment-date'),
-    payment: text('.payment-info'),
-    detail: link ? link.getAttribute('href') : null,
-  };
-})"""
-
-_DETAIL_JS = """() => {
-  const text = id => ((document.getElementById(id) || {}).textContent || '').trim();
-  return {
-    number: text('detail-invoice-number'), reference: text('detail-document-id'),
-    status: text('detail-status'), status_date: text('detail-status-date'),
-    total: text('detail-total'), projected: text('detail-projected-payment-date'),
-    reason: text('detail-dispute-reason'), comment: text('detail-dispute-comment'),
-    payment_date: text('detail-payment-date'), payment_number: text('detail-payment-number'),
-  };
-}"""
-
-
-def _list_js(rows_js: str) -> str:
-    """A results list (orders or invoices) read in one call; null while neither the table nor
-    the empty text is on the page. The row reader is spliced in, not ``eval``-ed: portals' CSP
-    may forbid eval."""
-    return f"""([table, empty, rowSelector, next]) => {{
-  const readRows = {rows_js};
-  const emptyEl = document.querySelector(empty);
-  if (!document.querySelector(table) && !emptyEl) return null;
-  const nextEl = document.querySelector(next);
-  return {{
-    empty: emptyEl ? emptyEl.innerText.trim() : null,
-    rows: emptyEl ? [] : readRows([...document.querySelectorAll(rowSelector)]),
-    next: nextEl ? (nextEl.getAttribute('href') || '') : null,
-  }};
-}}"""
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _ResultsList:
-    """One of the portal's results lists: what it is called, its selectors and its reader."""
-
-    what: str
-    table: str
-    empty: str
-    rows: str
-    script: str
-
-    @property
-    def arguments(self) -> list[str]:
-        return [self.table, self.empty, self.rows, SELECTORS.next_page]
-
-
-_ORDERS = _ResultsList(
+_ORDERS = ResultsList(
     what="orders table",
     table=SELECTORS.orders_table,
     empty=SELECTORS.orders_empty,
     rows=SELECTORS.po_row,
-    script=_list_js(_PO_ROWS_JS),
+    next_page=SELECTORS.next_page,
+    columns={
+        "number": "@data-po-number",
+        "status": ".po-status",
+        "create": "a.create-invoice@href",
+        "detail": ".po-number a@href",
+    },
 )
-_INVOICES = _ResultsList(
+_INVOICES = ResultsList(
     what="invoices table",
     table=SELECTORS.invoices_table,
     empty=SELECTORS.invoices_empty,
     rows=SELECTORS.invoice_row,
-    script=_list_js(_INVOICE_ROWS_JS),
+    next_page=SELECTORS.next_page,
+    columns={
+        "number": "@data-invoice-number",
+        "reference": "@data-document-id",
+        "amount": ".invoice-amount",
+        "status": ".invoice-status",
+        "projected": ".projected-payment-date",
+        "payment": ".payment-info",
+        "detail": ".invoice-number a@href",
+    },
 )
+#: the invoice's detail page
+_DETAIL = {
+    "number": "#detail-invoice-number",
+    "reference": "#detail-document-id",
+    "status": "#detail-status",
+    "status_date": "#detail-status-date",
+    "total": "#detail-total",
+    "projected": "#detail-projected-payment-date",
+    "reason": "#detail-dispute-reason",
+    "comment": "#detail-dispute-comment",
+    "payment_date": "#detail-payment-date",
+    "payment_number": "#detail-payment-number",
+}
 
 
 _PAYMENT_INFO = re.compile(r"Paid\s+(\d{4}-\d{2}-\d{2})(?:\s*\(([^)]*)\))?")
@@ -366,8 +342,7 @@ class CoupaDriver:
             raise PortalChanged(f"{step}: the invoices list has no link to the invoice detail")
         await self._open(page, urljoin(page.url, row["detail"]), step, customer=customer)
         await self._pages.require(page, SELECTORS.detail_status, "invoice status", step)
-        with wrap_playwright_errors(step):
-            facts: dict[str, str] = await page.evaluate(_DETAIL_JS)
+        facts = await self._pages.read_texts(page, _DETAIL, step)
         reason = facts["reason"] or None
         if reason and facts["comment"]:
             reason = f"{reason}: {facts['comment']}"
@@ -397,18 +372,16 @@ class CoupaDriver:
     ) -> tuple[list[dict[str, Any]], str | None]:
         """The PO rows the search for ``po_number`` returns (all pages), or the empty text."""
         step = f"find PO {po_number}"
-        url = f"{base}/orders?{urlencode({'customer': customer.code, 'q': po_number})}"
-        rows: list[dict[str, Any]] = []
-        for _ in range(MAX_LIST_PAGES):
-            await self._open(page, url, step, customer=customer)
-            listing = await self._read_list(page, _ORDERS, step)
-            if listing["empty"] is not None:
-                return rows, listing["empty"]
-            rows.extend(listing["rows"])
-            if any(same_number(r["number"], po_number) for r in rows) or listing["next"] is None:
-                break
-            url = urljoin(page.url, _next_href(listing, step))
-        return rows, None
+        search = await self._pages.search_list(
+            page,
+            _ORDERS,
+            step,
+            first_url=f"{base}/orders?{urlencode({'customer': customer.code, 'q': po_number})}",
+            open_page=lambda url: self._open(page, url, step, customer=customer),
+            wanted=lambda row: same_number(row["number"], po_number),
+            blank=True,
+        )
+        return search.rows, search.empty
 
     async def _non_po_refusal(self, page: Page, base: str, customer: PortalCustomer) -> str:
         """The portal's reason why an invoice without a PO cannot be entered for the customer."""
@@ -524,25 +497,20 @@ class CoupaDriver:
     async def _invoice_row(
         self, page: Page, account: PortalAccount, invoice_number: str
     ) -> dict[str, Any] | None:
-        base = _base(account)
         customer = await self._customer(page, account)
         step = f"find invoice {invoice_number}"
-        url = f"{base}/invoices?{urlencode({'customer': customer.code, 'q': invoice_number})}"
-        for _ in range(MAX_LIST_PAGES):
-            await self._open(page, url, step, customer=customer)
-            listing = await self._read_list(page, _INVOICES, step)
-            if listing["empty"] is not None:
-                return None
+        query = urlencode({"customer": customer.code, "q": invoice_number})
+        search = await self._pages.search_list(
+            page,
+            _INVOICES,
+            step,
+            first_url=f"{_base(account)}/invoices?{query}",
+            open_page=lambda url: self._open(page, url, step, customer=customer),
             # case-insensitive, as the portal's duplicate check: never miss an invoice it has
-            found = next(
-                (r for r in listing["rows"] if same_number(r["number"], invoice_number)), None
-            )
-            if found is not None:
-                return dict(found)
-            if listing["next"] is None:
-                return None
-            url = urljoin(page.url, _next_href(listing, step))
-        return None
+            wanted=lambda row: same_number(row["number"], invoice_number),
+            blank=True,
+        )
+        return search.found
 
     # --- navigation and page reads ---------------------------------------------------------
 
@@ -584,20 +552,6 @@ class CoupaDriver:
                 "nothing was submitted"
             )
 
-    async def _read_list(self, page: Page, results: _ResultsList, step: str) -> dict[str, Any]:
-        """A results list in one call; waits briefly (then PortalChanged) when it is not there."""
-        with wrap_playwright_errors(step):
-            listing: dict[str, Any] | None = await page.evaluate(results.script, results.arguments)
-        if listing is None:
-            await self._pages.require(page, f"{results.table}, {results.empty}", results.what, step)
-            with wrap_playwright_errors(step):
-                listing = await page.evaluate(results.script, results.arguments)
-        if listing is None:  # it came and went: the page is changing under us
-            raise PortalChanged(
-                f"{step}: {results.what} ({results.table}, {results.empty}) not found on {page.url}"
-            )
-        return listing
-
     async def _read_form(self, page: Page, expected: list[str], step: str) -> dict[str, Any]:
         """The invoice form's closed-PO notice, missing elements and currencies, in one call.
 
@@ -615,41 +569,14 @@ class CoupaDriver:
         return form
 
 
-# --- page reads -------------------------------------------------------------------------------
-
-
-def _next_href(listing: dict[str, Any], step: str) -> str:
-    href = listing["next"]
-    if not href:
-        raise PortalChanged(f"{step}: {SELECTORS.next_page} has no href")
-    return str(href)
-
-
 # --- values -----------------------------------------------------------------------------------
 
 
 def _rejection(errors: Sequence[Sequence[str]]) -> InvoiceRejected:
     """The portal's validation messages as one rejection with the most telling code."""
-    codes = [_rejection_code(field, text) for field, text in errors]
-    code = min(codes, key=REJECTION_PRECEDENCE.index)
-    return InvoiceRejected(code, "; ".join(text for _, text in errors))
-
-
-def _rejection_code(field: str, text: str) -> RejectionCode:
-    lowered = text.lower()
-    if "already been used" in lowered or "duplicate" in lowered:
-        return RejectionCode.DUPLICATE
-    if "po is closed" in lowered or "cannot be invoiced" in lowered:
-        return RejectionCode.PO_CLOSED
-    if "remaining po balance" in lowered:
-        return RejectionCode.PO_AMOUNT_EXCEEDED
-    if "purchase order" in lowered and ("required" in lowered or "not found" in lowered):
-        return RejectionCode.PO_MISSING
-    if field == "date" or "invoice date" in lowered:
-        return RejectionCode.DATE_RULE
-    if field == "attachment" or "attachment" in lowered:
-        return RejectionCode.ATTACHMENT_INVALID
-    return RejectionCode.OTHER
+    return InvoiceRejected.of_problems(
+        [(rejection_code(REJECTION_WORDS, field, text), text) for field, text in errors]
+    )
 
 
 def _invoice_from_row(row: dict[str, Any]) -> PortalInvoice:

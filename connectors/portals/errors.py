@@ -11,7 +11,7 @@ Playwright's own errors are translated here, at the boundary, and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 
@@ -52,6 +52,18 @@ class PortalError(Exception):
         return f"{self.code}: {self.message}"
 
 
+#: which code wins when a portal reports several problems at once
+REJECTION_PRECEDENCE = (
+    RejectionCode.DUPLICATE,
+    RejectionCode.PO_CLOSED,
+    RejectionCode.PO_MISSING,
+    RejectionCode.PO_AMOUNT_EXCEEDED,
+    RejectionCode.DATE_RULE,
+    RejectionCode.ATTACHMENT_INVALID,
+    RejectionCode.OTHER,
+)
+
+
 class InvoiceRejected(PortalError):
     """The portal refused this invoice; a person has to correct it."""
 
@@ -60,6 +72,13 @@ class InvoiceRejected(PortalError):
     def __init__(self, code: RejectionCode, message: str) -> None:
         super().__init__(message, code=code.value)
         self.rejection = code
+
+    @classmethod
+    def of_problems(cls, problems: Sequence[tuple[RejectionCode, str]]) -> InvoiceRejected:
+        """The portal's messages (each with its code) as one rejection with the most telling
+        code (:data:`REJECTION_PRECEDENCE`) and all the portal's words."""
+        code = min((code for code, _ in problems), key=REJECTION_PRECEDENCE.index)
+        return cls(code, "; ".join(text for _, text in problems))
 
 
 class PortalUnavailable(PortalError):

@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 import structlog
 from playwright.async_api import Error as PlaywrightError
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     Surface = Page | Frame
 
 ELEMENT_TIMEOUT_MS = 2_500  #: an element the page should already have; longer = it changed
+MAX_LIST_PAGES = 25  #: pages of search results read before giving up on a number
 NAVIGATION_TIMEOUT_MS = 30_000  #: a page load
 TOO_MANY_REQUESTS = 429
 SERVICE_UNAVAILABLE = 503
@@ -171,6 +173,51 @@ class PageSigns:
             expected=read.get("expected"),
             extra=read.get("extra"),
         )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ResultsList:
+    """One of a portal's results lists (orders, invoices, statuses) and what a row holds.
+
+    ``columns`` maps a name to where a row holds it: ``".cell"`` (its text), ``".cell@attr"``
+    (an attribute), ``"@attr"`` (the row's own attribute) or ``"?.cell"`` (whether the row has
+    such an element). A missing cell reads as None.
+    """
+
+    what: str  #: how a PortalChanged names it: "orders table"
+    table: str  #: the list itself (or its rows), present when it lists anything
+    empty: str  #: the "nothing found" text
+    rows: str  #: one row
+    columns: Mapping[str, str]
+    next_page: str | None = None  #: the link to the next page of results, if the list has one
+
+    @property
+    def arguments(self) -> list[Any]:
+        return [self.table, self.empty, self.rows, self.next_page, dict(self.columns)]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Listing:
+    """One page of a results list as read."""
+
+    empty: str | None  #: the "nothing found" text, when shown
+    rows: list[dict[str, Any]]
+    next_href: str | None  #: the next page link's href ("" when it has none); None: last page
+
+    @property
+    def blank_rows(self) -> list[dict[str, Any]]:
+        """The rows with a missing cell as "" (for drivers that treat both alike)."""
+        return [{k: "" if v is None else v for k, v in row.items()} for row in self.rows]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ListSearch:
+    """What paging through a results list found."""
+
+    rows: list[dict[str, Any]]  #: every row read, page after page, up to the wanted one
+    found: dict[str, Any] | None = None  #: the first wanted row
+    found_index: int | None = None  #: its position on the page left open
+    empty: str | None = None  #: the "nothing found" text, when the portal found nothing
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -396,6 +443,78 @@ class PortalPages:
             raise PortalChanged(f"{step}: {', '.join(absent)} not found on {surface.url}")
         return {key: value or "" for key, value in found.items()}
 
+    async def read_texts(
+        self, surface: Surface, spec: Mapping[str, str], step: str
+    ) -> dict[str, str]:
+        """Texts or attributes (as :meth:`read`) of a page whose fields may be absent: ""."""
+        with wrap_playwright_errors(step):
+            found: dict[str, str | None] = await surface.evaluate(_READ_JS, dict(spec))
+        return {key: value or "" for key, value in found.items()}
+
+    async def read_list(self, surface: Surface, results: ResultsList, step: str) -> Listing | None:
+        """One page of a results list, in one call; None when neither the list nor its empty
+        text is there after a short wait (the caller names what it missed)."""
+        with wrap_playwright_errors(step):
+            read: dict[str, Any] | None = await surface.evaluate(_LIST_JS, results.arguments)
+            if read is None:  # still rendering?
+                try:
+                    await surface.wait_for_selector(
+                        f"{results.table}, {results.empty}",
+                        state="attached",
+                        timeout=self.element_ms,
+                    )
+                except PlaywrightTimeout:
+                    return None
+                read = await surface.evaluate(_LIST_JS, results.arguments)
+        if read is None:  # it came and went: the page is changing under us
+            return None
+        return Listing(empty=read["empty"], rows=read["rows"], next_href=read["next"])
+
+    async def search_list(
+        self,
+        page: Page,
+        results: ResultsList,
+        step: str,
+        *,
+        first_url: str | None,
+        open_page: Callable[[str], Awaitable[object]],
+        wanted: Callable[[dict[str, Any]], bool],
+        blank: bool = False,
+        missing: str | None = None,
+    ) -> ListSearch:
+        """Page through a results list until a row is ``wanted`` (that page stays open).
+
+        ``open_page(url)`` opens a page of the list and checks the landing (the driver's way);
+        ``first_url`` None means the first page is open already. ``blank`` reads missing cells
+        as ""; ``missing`` is the PortalChanged message when the list is not on a page.
+        Gives up after :data:`MAX_LIST_PAGES` pages.
+        """
+        url = first_url
+        rows: list[dict[str, Any]] = []
+        for _ in range(MAX_LIST_PAGES):
+            if url is not None:
+                await open_page(url)
+            listing = await self.read_list(page, results, step)
+            if listing is None:
+                raise PortalChanged(
+                    missing
+                    or f"{step}: {results.what} ({results.table}, {results.empty}) "
+                    f"not found on {page.url}"
+                )
+            if listing.empty is not None and not listing.rows:
+                return ListSearch(rows=rows, empty=listing.empty)
+            shown = listing.blank_rows if blank else listing.rows
+            rows.extend(shown)
+            index = next((i for i, row in enumerate(shown) if wanted(row)), None)
+            if index is not None:
+                return ListSearch(rows=rows, found=shown[index], found_index=index)
+            if listing.next_href is None:
+                break
+            if not listing.next_href:
+                raise PortalChanged(f"{step}: {results.next_page} has no href")
+            url = urljoin(page.url, listing.next_href)
+        return ListSearch(rows=rows)
+
     async def text(self, surface: Surface, selector: str, step: str) -> str:
         """The first match's text as shown; PortalChanged when the page has none."""
         await self.require(surface, selector, selector, step)
@@ -438,3 +557,23 @@ _READ_JS = """spec => Object.fromEntries(Object.entries(spec).map(([key, path]) 
   if (!e) { return [key, null]; }
   return [key, attribute ? e.getAttribute(attribute) : e.textContent.trim()];
 }))"""
+
+_LIST_JS = """([table, empty, rowSelector, next, columns]) => {
+  const emptyEl = document.querySelector(empty);
+  if (!document.querySelector(table) && !emptyEl) return null;
+  const cell = (row, spec) => {
+    if (spec.startsWith('?')) return !!row.querySelector(spec.slice(1));
+    const at = spec.lastIndexOf('@');
+    const sel = (at >= 0 ? spec.slice(0, at) : spec).trim();
+    const attr = at >= 0 ? spec.slice(at + 1).trim() : null;
+    const el = sel ? row.querySelector(sel) : row;
+    return !el ? null : (attr ? el.getAttribute(attr) : (el.textContent || '').trim());
+  };
+  const nextEl = next ? document.querySelector(next) : null;
+  return {
+    empty: emptyEl ? (emptyEl.innerText || '').trim() : null,
+    rows: [...document.querySelectorAll(rowSelector)].map(row => Object.fromEntries(
+      Object.entries(columns).map(([name, spec]) => [name, cell(row, spec)]))),
+    next: nextEl ? (nextEl.getAttribute('href') || '') : null,
+  };
+}"""

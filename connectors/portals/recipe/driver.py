@@ -45,7 +45,7 @@ from connectors.portals.errors import (
     RejectionCode,
     wrap_playwright_errors,
 )
-from connectors.portals.invoice_entry import entry_lines
+from connectors.portals.invoice_entry import confirmed_receipt, entry_lines
 from connectors.portals.matching import normalised, same_number
 from connectors.portals.portal_page import LoginStage, log_in_once_more_if_expired
 from connectors.portals.recipe.files import LoadedRecipe
@@ -212,16 +212,9 @@ class RecipeDriver:
                     ("submit", "confirmation", "number"),
                     after_submit=True,
                 )
-            if not reference or not same_number(confirmed, invoice.invoice_number):
-                raise PortalUnavailable(
-                    f"{step}: the confirmation names invoice {confirmed!r} / {reference!r}",
-                    after_submit=True,
-                )
-            return PortalReceipt(
-                invoice_number=invoice.invoice_number,
-                portal_reference=reference,
-                message=f"Submitted to the portal as {reference}",
-            )
+            if same_number(confirmed, invoice.invoice_number):
+                confirmed = invoice.invoice_number  # the portal may show it in its own case
+            return confirmed_receipt(invoice, confirmed, reference, step)
         errors = await session.texts(spec.errors, ("submit", "errors"), after_submit=True)
         if errors:
             raise InvoiceRejected(self.classify(errors), "; ".join(errors))

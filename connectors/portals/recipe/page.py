@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
 
 from playwright.async_api import FilePayload
 
@@ -28,7 +27,7 @@ from connectors.portals.errors import (
     wrap_playwright_errors,
 )
 from connectors.portals.matching import normalised, same_number
-from connectors.portals.portal_page import Landmarks, LoginStage, PortalPages, count
+from connectors.portals.portal_page import Landmarks, LoginStage, PortalPages, ResultsList, count
 from connectors.portals.recipe.files import LoadedRecipe
 from connectors.portals.recipe.model import Loc, Recipe, StatusColumns, Step
 from connectors.portals.recipe.numbers import LocaleUnknown, NumberLocale, number_locale
@@ -42,20 +41,7 @@ from connectors.portals.recipe.template import (
 if TYPE_CHECKING:
     from playwright.async_api import Locator, Page
 
-MAX_LIST_PAGES = 25  #: pages of status rows read before giving up on a number
 ACCOUNT_LOCALE_OPTION = "locale"  #: a portal account option that overrides the recipe's locale
-
-_ROWS_JS = """(rows, columns) => rows.map(row => {
-  const out = {};
-  for (const [name, spec] of Object.entries(columns)) {
-    const at = spec.lastIndexOf('@');
-    const sel = (at >= 0 ? spec.slice(0, at) : spec).trim();
-    const attr = at >= 0 ? spec.slice(at + 1).trim() : null;
-    const el = sel ? row.querySelector(sel) : row;
-    out[name] = !el ? null : (attr ? el.getAttribute(attr) : (el.textContent || '').trim());
-  }
-  return out;
-})"""
 
 _OPTIONS_JS = "e => Array.from(e.options || []).map(o => [(o.textContent || '').trim(), o.value])"
 
@@ -316,26 +302,29 @@ class RecipePage:
         status = self.recipe.status
         await self.open(status.open, ("status", "open"), values)
         await self.run_steps(("status", "steps"), status.steps, values)
-        columns = _column_specs(status.columns)
-        rows: list[StatusRow] = []
-        for _ in range(MAX_LIST_PAGES):
-            await self.element(f"{status.rows}, {status.empty}", ("status", "rows"))
-            if await self.count(status.empty) and not await self.count(status.rows):
-                return rows or None
-            with wrap_playwright_errors(self.where(("status", "rows"))):
-                found = await self.page.locator(status.rows).evaluate_all(_ROWS_JS, columns)
-            rows.extend(StatusRow(cells=cells) for cells in found)
-            if any(same_number(row.get("number"), number) for row in rows):
-                return rows
-            if status.next_page is None or not await self.count(status.next_page):
-                return rows
-            link = await self.element(status.next_page, ("status", "next_page"))
-            with wrap_playwright_errors(self.where(("status", "next_page"))):
-                next_url = await link.get_attribute("href")
-            if not next_url:
-                raise PortalChanged(f"{self.where(('status', 'next_page'))}: no href")
-            next_page = urljoin(self.page.url, next_url)
-            await self.pages.open(self.page, next_page, self.where(("status", "next_page")))
+        results = ResultsList(
+            what="status rows",
+            table=status.rows,
+            empty=status.empty,
+            rows=status.rows,
+            next_page=status.next_page,
+            columns=_column_specs(status.columns),
+        )
+        rows_where = self.where(("status", "rows"))
+        next_where = self.where(("status", "next_page"))
+        search = await self.pages.search_list(
+            self.page,
+            results,
+            rows_where,
+            first_url=None,
+            open_page=lambda url: self.pages.open(self.page, url, next_where),
+            wanted=lambda cells: same_number(StatusRow(cells=cells).get("number"), number),
+            missing=f"'{status.rows}, {status.empty}' found nothing on {self.page.url} "
+            f"({rows_where})",
+        )
+        rows = [StatusRow(cells=cells) for cells in search.rows]
+        if search.empty is not None:
+            return rows or None
         return rows
 
     def parse_date(self, text: str | None) -> dt.date | None:
