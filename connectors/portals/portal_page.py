@@ -27,7 +27,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urljoin
 
 import structlog
@@ -313,7 +313,7 @@ class PortalPages:
         after_submit: bool = False,
         stage: LoginStage = LoginStage.NONE,
         expected: Expected | None = None,
-        wait_until: str = "domcontentloaded",
+        wait_until: Literal["domcontentloaded", "load"] = "domcontentloaded",
     ) -> PageSigns:
         """Click an element that loads a page (in ``surface``), wait for it, check the landing.
 
@@ -322,8 +322,7 @@ class PortalPages:
         """
         with wrap_playwright_errors(step, after_submit=after_submit):
             async with surface.expect_navigation(
-                wait_until=wait_until,  # type: ignore[arg-type]  # checked by Playwright
-                timeout=timeout_ms or self.navigation_ms,
+                wait_until=wait_until, timeout=timeout_ms or self.navigation_ms
             ) as navigation:
                 if isinstance(target, str):
                     await surface.click(target, timeout=self.element_ms)
