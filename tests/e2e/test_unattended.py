@@ -279,7 +279,7 @@ def test_fleet_of_three_workers_on_postgresql(pg_workspace: Workspace) -> None:
         runs = store.job_runs("nightly")
         assert len(runs) == 1, "the nightly enqueue ran more than once for one slot"
         claimed_by: Counter[int] = Counter()
-        owners = set()
+        owners: set[str] = set()
         for s in store.submissions():
             events = store.events(s.submission_id)
             claims = [e for e in events if e["event_type"] == "CLAIMED"]

@@ -253,7 +253,7 @@ def _start_container() -> tuple[URL | None, str | None]:
             from testcontainers.community.oracle import OracleDbContainer
             from testcontainers.core.waiting_utils import wait_for_logs
 
-            class _OracleFree(OracleDbContainer):
+            class _OracleFree(OracleDbContainer):  # type: ignore[misc]  # testcontainers: no types
                 def _connect(self) -> None:
                     wait_for_logs(self, "DATABASE IS READY TO USE!", timeout=ORACLE_START_TIMEOUT_S)
 

@@ -47,6 +47,19 @@ class Workspace:
     def cli(
         self, *args: str, timeout: float = CLI_TIMEOUT_S, **env: str
     ) -> subprocess.CompletedProcess[str]:
+        return self._run(args, timeout, env)
+
+    def cli_json(self, *args: str, **env: str) -> dict[str, Any]:
+        result = self._run((*args, "--json"), CLI_TIMEOUT_S, env)
+        assert result.returncode == 0, result.stderr[-3000:]
+        lines = [ln for ln in result.stdout.splitlines() if ln.strip()]
+        assert len(lines) == 1, f"expected one JSON line on stdout, got: {result.stdout!r}"
+        data: dict[str, Any] = json.loads(lines[0])
+        return data
+
+    def _run(
+        self, args: tuple[str, ...], timeout: float, env: dict[str, str]
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "worker", *args],
             cwd=self.root,
@@ -56,14 +69,6 @@ class Workspace:
             timeout=timeout,
             check=False,
         )
-
-    def cli_json(self, *args: str, **env: str) -> dict[str, Any]:
-        result = self.cli(*args, "--json", **env)
-        assert result.returncode == 0, result.stderr[-3000:]
-        lines = [ln for ln in result.stdout.splitlines() if ln.strip()]
-        assert len(lines) == 1, f"expected one JSON line on stdout, got: {result.stdout!r}"
-        data: dict[str, Any] = json.loads(lines[0])
-        return data
 
     def spawn(self, *args: str, **env: str) -> subprocess.Popen[str]:
         """Start the worker in the background; its output goes to ``logs/`` (never a full pipe)."""
@@ -107,9 +112,10 @@ class Workspace:
             response.read()
 
 
-def _get_json(url: str) -> Any:
+def _get_json(url: str) -> list[dict[str, Any]]:
     with urllib.request.urlopen(url, timeout=10) as response:
-        return json.load(response)
+        data: list[dict[str, Any]] = json.load(response)
+    return data
 
 
 def base_env(root: Path, db_url: str) -> dict[str, str]:
