@@ -10,6 +10,7 @@ portal family does not move any invoice), and all dates are relative to ``today`
 The book also carries the traps a worker must not fall into: closed schedules, credit memos,
 incomplete transactions, another operating unit's rows, a customer with no portal account, and
 invoices each portal must refuse for a stated reason (:attr:`DemoBook.expected_rejections`).
+How the book is written into the EBS tables is :mod:`sandbox.book_rows`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from connectors.portals.errors import RejectionCode
 from jobs.invoice_pdf import InvoicePdf, InvoicePdfLine, render_invoice_pdf
+from sandbox.book_rows import ebs_rows
 from sandbox.catalog import Buyer, Catalog, PortalUser, PurchaseOrder, PurchaseOrderLine
 
 #: the operating unit the worker is configured for (Vision Operations in the EBS demo database)
@@ -43,12 +45,6 @@ REMIT_TO = (
     "Remit to: Northwind Supply Co., First Example Bank, account 000123456789, "
     "routing 021000021. Please quote the invoice number with your payment."
 )
-#: FND_USER.USER_ID that "created" the EBS rows (OPERATIONS in the Vision demo database)
-EBS_USER_ID = 1318
-TRX_TYPE_INVOICE_ID = 1
-TRX_TYPE_CREDIT_MEMO_ID = 2
-ATTACHMENT_CATEGORY_ID = 1  #: "Miscellaneous"
-DATATYPE_FILE = 6
 PDF_SHARE = 0.85  #: share of open invoices whose PDF is attached in EBS
 PARTIAL_PAYMENT_SHARE = 0.08
 OPEN_INVOICES_PER_CUSTOMER = (16, 22)  #: inclusive range, ORG 204
@@ -66,7 +62,6 @@ AGING_BUCKETS_DAYS = (
     (91, 120),
     (121, 175),
 )
-TERM_IDS = {30: 1002, 45: 1003, 60: 1004}
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 
@@ -121,6 +116,8 @@ _ITEMS: tuple[tuple[str, str, tuple[int, int], tuple[int, ...]], ...] = (
     ("Freight and handling", "EA", (2500, 18500), (1,)),
 )
 # fmt: on
+#: line description → unit of measure, for the EBS lines
+_UNITS = {description: uom for description, uom, _, _ in _ITEMS}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -332,7 +329,13 @@ def demo_book(
         supplier_name=SUPPLIER_NAME,
         customers=customers,
         invoices=invoices,
-        rows=_rows(customers, invoices, today, with_documents=with_documents),
+        rows=ebs_rows(
+            customers,
+            invoices,
+            today=today,
+            documents=_printed_invoices(customers, invoices) if with_documents else {},
+            units=_UNITS,
+        ),
         catalog=catalog,
         expected_rejections=expected_rejections,
         secrets=secrets,
@@ -484,10 +487,6 @@ def _line(description: str, quantity: Decimal, unit_price: Decimal) -> InvoicePd
         unit_price=unit_price,
         amount=(quantity * unit_price).quantize(CENT, ROUND_HALF_UP),
     )
-
-
-def _uom(description: str) -> str:
-    return next((item[1] for item in _ITEMS if item[0] == description), "EA")
 
 
 # ---- the invoices each portal must refuse, and the purchase orders ---------------------------
@@ -693,240 +692,20 @@ def _credentials(
     return tuple(users), secrets
 
 
-# ---- EBS rows --------------------------------------------------------------------------------
+# ---- printed invoices ------------------------------------------------------------------------
 
 
-def _rows(
-    customers: tuple[DemoCustomer, ...],
-    invoices: tuple[DemoInvoice, ...],
-    today: dt.date,
-    *,
-    with_documents: bool,
-) -> dict[str, list[dict[str, Any]]]:
+def _printed_invoices(
+    customers: tuple[DemoCustomer, ...], invoices: tuple[DemoInvoice, ...]
+) -> dict[str, bytes]:
+    """trx_number → the PDF attached in EBS, for every invoice that has one."""
     by_account = {customer.account_number: customer for customer in customers}
-    rows: dict[str, list[dict[str, Any]]] = {
-        "hz_parties": [_party_row(customer) for customer in customers],
-        "hz_cust_accounts": [_account_row(customer) for customer in customers],
-        "ra_customer_trx_all": [
-            _trx_row(invoice, by_account[invoice.account_number]) for invoice in invoices
-        ],
-        "ra_customer_trx_lines_all": [],
-        "ar_payment_schedules_all": [
-            _schedule_row(invoice, by_account[invoice.account_number]) for invoice in invoices
-        ],
-        "iex_delinquencies_all": [],
-        "fnd_lobs": [],
-        "fnd_documents": [],
-        "fnd_attached_documents": [],
-    }
-    line_id = 520001
-    for invoice in invoices:
-        line_rows = _line_rows(invoice, by_account[invoice.account_number], first_id=line_id)
-        rows["ra_customer_trx_lines_all"] += line_rows
-        line_id += len(line_rows)
-    delinquent = [
-        invoice
-        for invoice in invoices
-        if invoice.trx_class == "INV"
-        and invoice.complete
-        and invoice.schedule_status == "OP"
-        and invoice.due_date < today
-    ]
-    rows["iex_delinquencies_all"] = [
-        _delinquency_row(47001 + position, invoice, by_account[invoice.account_number])
-        for position, invoice in enumerate(delinquent)
-    ]
-    if with_documents:
-        with_pdf = [invoice for invoice in invoices if invoice.has_pdf]
-        for position, invoice in enumerate(with_pdf):
-            pdf = render_invoice_pdf(_pdf_data(invoice, by_account[invoice.account_number]))
-            for table, row in _attachment_rows(position, invoice, pdf).items():
-                rows[table].append(row)
-    return rows
-
-
-def _who(stamp: dt.datetime) -> dict[str, Any]:
     return {
-        "created_by": EBS_USER_ID,
-        "creation_date": stamp,
-        "last_updated_by": EBS_USER_ID,
-        "last_update_date": stamp,
-        "last_update_login": None,
-    }
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.UTC)
-
-
-def _party_row(customer: DemoCustomer) -> dict[str, Any]:
-    return {
-        "party_id": customer.party_id,
-        "party_number": str(customer.party_id + 10000),
-        "party_name": customer.name,
-        "party_type": "ORGANIZATION",
-        "status": "A",
-        "tax_reference": customer.tax_reference,
-        "country": customer.country,
-    }
-
-
-def _account_row(customer: DemoCustomer) -> dict[str, Any]:
-    return {
-        "cust_account_id": customer.cust_account_id,
-        "party_id": customer.party_id,
-        "account_number": customer.account_number,
-        "account_name": customer.name,
-        "status": "A",
-        "customer_class_code": customer.customer_class,
-        "orig_system_reference": f"DEMO-{customer.account_number}",
-    }
-
-
-def _trx_row(invoice: DemoInvoice, customer: DemoCustomer) -> dict[str, Any]:
-    credit = invoice.trx_class == "CM"
-    po_date = None
-    if invoice.purchase_order is not None:
-        po_date = invoice.trx_date - dt.timedelta(days=5 + invoice.customer_trx_id % 20)
-    return {
-        "customer_trx_id": invoice.customer_trx_id,
-        "trx_number": invoice.trx_number,
-        "trx_date": invoice.trx_date,
-        "cust_trx_type_id": TRX_TYPE_CREDIT_MEMO_ID if credit else TRX_TYPE_INVOICE_ID,
-        "bill_to_customer_id": customer.cust_account_id,
-        "bill_to_site_use_id": customer.bill_to_site_use_id,
-        "term_id": None if credit else TERM_IDS[customer.terms_days],
-        "term_due_date": None if credit else invoice.due_date,
-        "purchase_order": invoice.purchase_order,
-        "purchase_order_revision": None,
-        "purchase_order_date": po_date,
-        "customer_reference": None,
-        "comments": None,
-        "invoice_currency_code": invoice.currency,
-        "complete_flag": invoice.complete,
-        "status_trx": invoice.schedule_status,
-        "org_id": invoice.org_id,
-        **_who(_midnight(invoice.trx_date)),
-    }
-
-
-def _line_rows(
-    invoice: DemoInvoice, customer: DemoCustomer, *, first_id: int
-) -> list[dict[str, Any]]:
-    rows = [
-        {
-            "customer_trx_line_id": first_id + index,
-            "customer_trx_id": invoice.customer_trx_id,
-            "line_number": index + 1,
-            "line_type": "LINE",
-            "description": line.description,
-            "uom_code": _uom(line.description),
-            "quantity_invoiced": line.quantity,
-            "unit_selling_price": line.unit_price,
-            "extended_amount": line.amount,
-            "tax_rate": None,
-            "sales_order": str(61000 + invoice.customer_trx_id % 100000),
-            "org_id": invoice.org_id,
-        }
-        for index, line in enumerate(invoice.lines)
-    ]
-    if invoice.tax:
-        rows.append(
-            {
-                **rows[0],
-                "customer_trx_line_id": first_id + len(rows),
-                "line_number": len(rows) + 1,
-                "line_type": "TAX",
-                "description": customer.tax_label,
-                "uom_code": None,
-                "quantity_invoiced": None,
-                "unit_selling_price": None,
-                "extended_amount": invoice.tax,
-                "tax_rate": (customer.tax_rate * 100).quantize(Decimal("0.0001")),
-                "sales_order": None,
-            }
+        invoice.trx_number: render_invoice_pdf(
+            _pdf_data(invoice, by_account[invoice.account_number])
         )
-    return rows
-
-
-def _schedule_row(invoice: DemoInvoice, customer: DemoCustomer) -> dict[str, Any]:
-    return {
-        "payment_schedule_id": invoice.payment_schedule_id,
-        "customer_trx_id": invoice.customer_trx_id,
-        "customer_id": customer.cust_account_id,
-        "customer_site_use_id": customer.bill_to_site_use_id,
-        "trx_number": invoice.trx_number,
-        "trx_date": invoice.trx_date,
-        "due_date": invoice.due_date,
-        "amount_due_original": invoice.total,
-        "amount_due_remaining": invoice.amount_due_remaining,
-        "amount_line_items_original": invoice.subtotal,
-        "tax_original": invoice.tax,
-        "amount_in_dispute": None,
-        "invoice_currency_code": invoice.currency,
-        "status": invoice.schedule_status,
-        "class": invoice.trx_class,
-        "terms_sequence_number": 1,
-        "org_id": invoice.org_id,
-    }
-
-
-def _delinquency_row(
-    delinquency_id: int, invoice: DemoInvoice, customer: DemoCustomer
-) -> dict[str, Any]:
-    return {
-        "delinquency_id": delinquency_id,
-        "party_cust_id": customer.party_id,
-        "cust_account_id": customer.cust_account_id,
-        "customer_site_use_id": customer.bill_to_site_use_id,
-        "transaction_id": invoice.customer_trx_id,
-        "payment_schedule_id": invoice.payment_schedule_id,
-        "status": "DELINQUENT",
-        "aging_bucket_line_id": None,
-        "org_id": invoice.org_id,
-        **_who(_midnight(invoice.due_date + dt.timedelta(days=1))),
-    }
-
-
-def _attachment_rows(position: int, invoice: DemoInvoice, pdf: bytes) -> dict[str, dict[str, Any]]:
-    """FND_LOBS + FND_DOCUMENTS + FND_ATTACHED_DOCUMENTS for one invoice PDF."""
-    file_id = 640001 + position
-    document_id = 870001 + position
-    file_name = f"Invoice_{invoice.trx_number}.pdf"
-    printed = _midnight(invoice.trx_date) + dt.timedelta(hours=2)  # the nightly print run
-    return {
-        "fnd_lobs": {
-            "file_id": file_id,
-            "file_name": file_name,
-            "file_content_type": "application/pdf",
-            "file_data": pdf,
-            "upload_date": printed,
-            "expiration_date": None,
-            "program_name": "FNDATTCH",
-            "language": "US",
-            "file_format": "binary",
-        },
-        "fnd_documents": {
-            "document_id": document_id,
-            "datatype_id": DATATYPE_FILE,
-            "category_id": ATTACHMENT_CATEGORY_ID,
-            "security_type": 4,
-            "publish_flag": True,
-            "usage_type": "O",
-            "media_id": file_id,
-            "file_name": file_name,
-            **_who(printed),
-        },
-        "fnd_attached_documents": {
-            "attached_document_id": 910001 + position,
-            "document_id": document_id,
-            "entity_name": "RA_CUSTOMER_TRX",
-            "pk1_value": str(invoice.customer_trx_id),
-            "seq_num": 10,
-            "automatically_added_flag": False,
-            "category_id": ATTACHMENT_CATEGORY_ID,
-            **_who(printed),
-        },
+        for invoice in invoices
+        if invoice.has_pdf
     }
 
 

@@ -210,9 +210,12 @@ class CoupaPortal:
         return response
 
     async def _totp_form(self, request: Request) -> Response:
-        session = self._sessions.lookup(request.cookies.get(SESSION_COOKIE)).session
+        lookup = self._sessions.lookup(request.cookies.get(SESSION_COOKIE))
+        session = lookup.session
         if session is None or session.pending_login is None:
-            return RedirectResponse(f"{self.prefix}/login", status_code=303)
+            # the half-made session timed out between the password and the code: say so
+            flag = "?expired=1" if lookup.expired else ""
+            return RedirectResponse(f"{self.prefix}/login{flag}", status_code=303)
         return HTMLResponse(pages.totp_page(self._ctx()))
 
     async def _totp_submit(self, request: Request) -> Response:

@@ -20,6 +20,7 @@ URL map (under the mount prefix, ``/upload``)::
     (admin) POST /__sandbox/upload/invoices/{invoice_number}/status   approved|paid|rejected
     (admin) GET  /__sandbox/upload/invoices                            every upload, as JSON
     (admin) GET|POST /__sandbox/upload/settings                        validation_delay_s
+    (admin) GET  /__sandbox/upload/settled     answers once no upload is Processing (504: timeout)
 
 Selector contract (layout v1; v2 renames the form's fields, see :mod:`sandbox.upload_form`):
 sign-in ``#signin-form`` ``#username`` ``#password`` ``#signin-button`` ``#signin-error``;
@@ -75,6 +76,7 @@ MESSAGE_SESSION_EXPIRED = "Your session has expired. Please sign in again."
 MESSAGE_SIGN_IN = "Please sign in to continue."
 MESSAGE_NO_SECOND_FACTOR = "Two-step verification is not available on this portal"
 MESSAGE_FORM_EXPIRED = "This form has expired. Please reload the page and try again."
+SETTLED_TIMEOUT_S = 10.0  #: longest an admin call waits for the uploads being validated
 
 #: lifecycle names accepted by the admin endpoint
 ADMIN_STATUSES: Mapping[str, UploadStatus] = {
@@ -111,6 +113,8 @@ class UploadPortal:
         self._faults = faults
         self._auth = PortalAuth(FAMILY, catalog.users, ledger, faults)
         self._sessions = SessionStore(faults)
+        #: admin calls waiting until no upload is Processing (resolved by the validation timer)
+        self._settle_waiters: list[asyncio.Future[None]] = []
         self.app = Starlette(routes=self._routes())
 
     # --- the family interface the sandbox server uses -----------------------------------------
@@ -125,6 +129,7 @@ class UploadPortal:
                 methods=["POST"],
             ),
             Route("/settings", self._admin_settings, methods=["GET", "POST"]),
+            Route("/settled", self._admin_settled, methods=["GET"]),
         ]
 
     def busy_page(self) -> str:
@@ -326,13 +331,39 @@ class UploadPortal:
             self.records.validation_delay_s = float(delay)
         return JSONResponse({"validation_delay_s": self.records.validation_delay_s})
 
+    async def _admin_settled(self, request: Request) -> Response:
+        """Answer once every upload has been validated, so a test waits on that, not a clock."""
+        self.records.settle()
+        if self.records.next_validation_in_s() is not None:
+            waiter = asyncio.get_running_loop().create_future()
+            self._settle_waiters.append(waiter)
+            try:
+                await asyncio.wait_for(waiter, SETTLED_TIMEOUT_S)
+            except TimeoutError:
+                return JSONResponse(
+                    {"error": f"uploads still Processing after {SETTLED_TIMEOUT_S:g} s"},
+                    status_code=504,
+                )
+        return JSONResponse({"processing": 0})
+
     # --- plumbing ---------------------------------------------------------------------------
 
     def _schedule_validation(self) -> None:
         """Run the validation when the oldest Processing upload is due (pages settle too)."""
         delay = self.records.next_validation_in_s()
         if delay is not None:
-            asyncio.get_running_loop().call_later(delay, self.records.settle)
+            asyncio.get_running_loop().call_later(delay, self._validate_due)
+
+    def _validate_due(self) -> None:
+        """The validation timer: settle what is due, then wake the waiters or wait for the rest."""
+        self.records.settle()
+        if self.records.next_validation_in_s() is not None:
+            self._schedule_validation()  # a timer may fire a hair early, or more came meanwhile
+            return
+        waiters, self._settle_waiters = self._settle_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def _ctx(self, session: PortalSession | None = None) -> pages.PageContext:
         user = session.login_name if session is not None else None

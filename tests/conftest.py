@@ -1,9 +1,13 @@
-"""Hermetic test environment and the database backends every store test runs on.
+"""Hermetic test environment, the quick tier, and the database backends store tests run on.
 
 Every ``ARWORKER_*`` variable of the developer's shell is removed, so a test sees the defaults it
 expects. The ``engine`` fixture is parametrized over SQLite (always), PostgreSQL (127.0.0.1:5432,
 a fresh schema per run, dropped after) and Oracle (``ARWORKER_TEST_ORACLE_DSN`` or Docker);
 servers that are not reachable are skipped with the reason.
+
+The quick tier (``./run.sh test -m quick``, the inner loop) is every test of ``tests/unit``,
+``tests/standin`` and ``tests/store`` that needs no database server, no browser and is not
+marked ``slow``: the marker is given here, so a new test there is in it without asking.
 """
 
 from __future__ import annotations
@@ -29,6 +33,21 @@ for _name in list(os.environ):
         "ARWORKER_TEST_ORACLE_DSN",
     ):
         os.environ.pop(_name)
+
+
+TESTS = Path(__file__).resolve().parent
+#: tiers whose tests are quick unless they need a server, a browser, or are marked slow
+QUICK_TIERS = frozenset({"unit", "standin", "store"})
+NOT_QUICK_MARKERS = ("slow", "external_service", "browser", "e2e")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the quick tier (see the module's docstring)."""
+    for item in items:
+        parts = item.path.relative_to(TESTS).parts
+        if len(parts) > 1 and parts[0] in QUICK_TIERS:
+            if not any(item.get_closest_marker(name) for name in NOT_QUICK_MARKERS):
+                item.add_marker(pytest.mark.quick)
 
 
 def postgres_unreachable_reason() -> str | None:
@@ -81,7 +100,7 @@ def postgresql_engine(pg_engine: sa.Engine) -> sa.Engine:
 @pytest.fixture(scope="session")
 def oracle_engine() -> Iterator[sa.Engine]:
     """Oracle for real where a DSN or Docker exists; skipped with the reason elsewhere."""
-    from tests.oracle_backend import oracle_engine_or_skip
+    from tests.support.oracle_backend import oracle_engine_or_skip
 
     yield from oracle_engine_or_skip(_ORACLE_DSN)
 

@@ -33,7 +33,7 @@ class ProgressReporter:
             self.stream.flush()
         elif time.monotonic() - self._last_log >= LOG_EVERY_S:
             self._last_log = time.monotonic()
-            self._log.info("progress", job=tick.job, done=tick.done, total=tick.total)
+            self._log.info("job.progress", job=tick.job, done=tick.done, total=tick.total)
 
     def close(self) -> None:
         if self.tty:

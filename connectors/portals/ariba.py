@@ -22,6 +22,7 @@ after each click where the frame landed. Its rules, each a promise the queue abo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
 
@@ -44,11 +45,9 @@ from connectors.portals.base import (
 from connectors.portals.customer_choice import CustomerChoice, CustomerList, PortalCustomer
 from connectors.portals.errors import (
     InvoiceRejected,
-    LoginFailed,
     PortalChanged,
     PortalUnavailable,
     RejectionCode,
-    SessionExpired,
     wrap_playwright_errors,
 )
 from connectors.portals.invoice_entry import (
@@ -58,24 +57,22 @@ from connectors.portals.invoice_entry import (
     fill_line,
     plain,
 )
-from connectors.portals.page_checks import (
-    ELEMENT_TIMEOUT_MS,
-    attribute,
+from connectors.portals.matching import normalised, same_number
+from connectors.portals.portal_page import (
+    Landmarks,
+    LoginStage,
+    PageSigns,
+    PortalPages,
+    ResultsList,
     count,
-    normalised,
-    require,
-    same_number,
+    log_in_once_more_if_expired,
 )
 
 if TYPE_CHECKING:
-    from playwright.async_api import Frame, Page, Response
+    from playwright.async_api import Frame, Page
 
-    from connectors.portals.page_checks import Surface
-
-NAVIGATION_TIMEOUT_MS = 30_000
 UPLOAD_TIMEOUT_MS = 120_000  #: a 10 MB attachment on a slow line
 SUBMIT_TIMEOUT_MS = 120_000
-MAX_LIST_PAGES = 25  #: pages of search results read before giving up on a number
 WIZARD_FRAME_NAME = "aw-wizard"
 DATE_ENTRY_FORMAT = "%m/%d/%Y"  #: how the wizard reads dates
 
@@ -89,6 +86,7 @@ class AribaSelectors:
     login_password: str = "#aw-password"
     login_button: str = "#aw-login-submit"
     login_error: str = "#aw-login-error"
+    login_notice: str = "#aw-login-notice"
     signed_in: str = "#aw-user-menu"
     customer_filter: str = "#aw-buyer-filter"
     orders_table: str = "#aw-orders"
@@ -137,62 +135,73 @@ CUSTOMERS = CustomerList(
     absent="is not among the portal's customers",
 )
 
-_LANDING_JS = """() => {
-  const text = sel => ((document.querySelector(sel) || {}).textContent || '').trim() || null;
-  return {
-    login: !!document.querySelector('#aw-login-form'),
-    busy: text('#aw-busy'), failure: text('#aw-failure'),
-    refused: text('#aw-csrf-error'), missing: text('#aw-draft-missing'),
-    step: document.body ? document.body.getAttribute('data-aw-step') : null,
-    errors: Array.from(document.querySelectorAll('li.aw-error')).map(e => [
-      e.getAttribute('data-field') || '', e.getAttribute('data-code') || '',
-      e.textContent.trim()]),
-  };
-}"""
+#: how the portal's pages are told apart; a landing also reads the wizard step and its refusals
+LANDMARKS = Landmarks(
+    login=SELECTORS.login_form,
+    credentials=SELECTORS.login_user,
+    login_error=SELECTORS.login_error,
+    notice=SELECTORS.login_notice,
+    busy="#aw-busy",
+    failure="#aw-failure",
+    refused="#aw-csrf-error, #aw-draft-missing",  # a refused form token, a draft it lost
+    extra_js=f"""() => ({{
+  step: document.body ? document.body.getAttribute('data-aw-step') : null,
+  errors: Array.from(document.querySelectorAll('{SELECTORS.step_error}')).map(e => [
+    e.getAttribute('data-field') || '', e.getAttribute('data-code') || '',
+    e.textContent.trim()]),
+}})""",
+)
+PAGES = PortalPages(LANDMARKS)
 
-_ORDER_ROWS_JS = """rows => rows.map((r, index) => ({
-  index,
-  number: r.getAttribute('data-order-no'),
-  buyer: r.getAttribute('data-buyer'),
-  customer: ((r.querySelector('.aw-order-customer') || {}).textContent || '').trim(),
-  status: ((r.querySelector('.aw-order-status') || {}).textContent || '').trim(),
-  create: !!r.querySelector('button.aw-create-invoice-btn'),
-  detail: (r.querySelector('a.aw-order-link') || {getAttribute: () => null}).getAttribute('href'),
-}))"""
-
-_INVOICE_ROWS_JS = """rows => rows.map(r => {
-  const text = sel => ((r.querySelector(sel) || {}).textContent || '').trim();
-  const link = r.querySelector('.aw-inv-no a');
-  return {
-    number: r.getAttribute('data-invoice-no'), reference: r.getAttribute('data-doc-id'),
-    buyer: r.getAttribute('data-buyer'), amount: text('.aw-inv-amount'),
-    routing: text('.aw-inv-routing'), status: text('.aw-inv-status'),
-    detail: link ? link.getAttribute('href') : null,
-  };
-})"""
-
-_DETAIL_JS = """() => {
-  const text = id => ((document.getElementById(id) || {}).textContent || '').trim();
-  return {
-    number: text('aw-det-number'), reference: text('aw-det-docid'),
-    routing: text('aw-det-routing'), status: text('aw-det-status'),
-    status_date: text('aw-det-status-date'), amount: text('aw-det-amount'),
-    reason: text('aw-det-reason'), scheduled: text('aw-det-scheduled-payment'),
-    payment_date: text('aw-det-payment-date'), payment_ref: text('aw-det-payment-ref'),
-  };
-}"""
+_ORDERS = ResultsList(
+    what="orders table",
+    table=SELECTORS.orders_table,
+    empty=SELECTORS.orders_none,
+    rows=SELECTORS.order_row,
+    next_page=SELECTORS.next_page,
+    columns={
+        "number": "@data-order-no",
+        "buyer": "@data-buyer",
+        "customer": ".aw-order-customer",
+        "status": ".aw-order-status",
+        "create": f"?{SELECTORS.create_invoice}",
+        "detail": "a.aw-order-link@href",
+    },
+)
+_OUTBOX = ResultsList(
+    what="outbox table",
+    table=SELECTORS.outbox_table,
+    empty=SELECTORS.outbox_none,
+    rows=SELECTORS.invoice_row,
+    next_page=SELECTORS.next_page,
+    columns={
+        "number": "@data-invoice-no",
+        "reference": "@data-doc-id",
+        "buyer": "@data-buyer",
+        "amount": ".aw-inv-amount",
+        "routing": ".aw-inv-routing",
+        "status": ".aw-inv-status",
+        "detail": ".aw-inv-no a@href",
+    },
+)
+#: the invoice's detail page
+_DETAIL = {
+    "number": "#aw-det-number",
+    "reference": "#aw-det-docid",
+    "routing": "#aw-det-routing",
+    "status": "#aw-det-status",
+    "status_date": "#aw-det-status-date",
+    "amount": "#aw-det-amount",
+    "reason": "#aw-det-reason",
+    "scheduled": "#aw-det-scheduled-payment",
+    "payment_date": "#aw-det-payment-date",
+    "payment_ref": "#aw-det-payment-ref",
+}
 
 _TICK_ROWS_JS = """(rows, wanted) => rows.forEach((row, index) => {
   const box = row.querySelector('input.aw-line-include');
   if (box && box.checked !== index < wanted) { box.click(); }
 })"""
-
-_READ_JS = """spec => Object.fromEntries(Object.entries(spec).map(([key, path]) => {
-  const [selector, attribute] = path.split('@');
-  const e = document.querySelector(selector);
-  if (!e) { return [key, null]; }
-  return [key, attribute ? e.getAttribute(attribute) : e.textContent.trim()];
-}))"""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -209,18 +218,24 @@ class AribaDriver:
     family = "ariba"
 
     def __init__(self) -> None:
-        self._customers = CustomerChoice(CUSTOMERS, _open)
+        self._customers = CustomerChoice(CUSTOMERS, PAGES)
 
     # --- the contract -----------------------------------------------------------------------
 
     async def login(self, page: Page, account: PortalAccount) -> None:
-        """User name and password (the network asks no second factor); LoginFailed on refusal."""
+        """User name and password (the network asks no second factor); LoginFailed on refusal.
+
+        A session the portal drops during the login (SessionExpired) gets one more login.
+        """
+        await log_in_once_more_if_expired(partial(self._log_in, page, account))
+
+    async def _log_in(self, page: Page, account: PortalAccount) -> None:
         sel = SELECTORS
         step = "login"
-        await _open(page, f"{_base(account)}/login", step, login_is_expected=True)
+        await PAGES.open(page, f"{_base(account)}/login", step, stage=LoginStage.OPENING)
         if await count(page, sel.signed_in):
             return  # the stored session is still good
-        await _require_all(
+        await PAGES.require_all(
             page,
             {
                 sel.login_user: "user name field",
@@ -232,10 +247,8 @@ class AribaDriver:
         with wrap_playwright_errors(step):
             await page.fill(sel.login_user, account.login.login_name)
             await page.fill(sel.login_password, account.login.password.get_secret_value())
-        await _click_and_land(page, sel.login_button, step, login_is_expected=True)
-        if await count(page, sel.login_error):
-            raise LoginFailed(await _text(page, sel.login_error, step))
-        await require(page, sel.signed_in, "signed-in user menu", step)
+        await PAGES.click_and_land(page, sel.login_button, step, stage=LoginStage.SUBMITTED)
+        await PAGES.require(page, sel.signed_in, "signed-in user menu", step)
 
     async def find_invoice(
         self, page: Page, account: PortalAccount, invoice_number: str
@@ -301,10 +314,9 @@ class AribaDriver:
         step = f"open invoice {invoice_number}"
         if not row["detail"]:
             raise PortalChanged(f"{step}: the outbox has no link to the invoice detail")
-        await _open(page, urljoin(page.url, row["detail"]), step)
-        await require(page, SELECTORS.detail_status, "invoice status", step)
-        with wrap_playwright_errors(step):
-            facts: dict[str, str] = await page.evaluate(_DETAIL_JS)
+        await PAGES.open(page, urljoin(page.url, row["detail"]), step)
+        await PAGES.require(page, SELECTORS.detail_status, "invoice status", step)
+        facts = await PAGES.read_texts(page, _DETAIL, step)
         return PortalInvoice(
             invoice_number=facts["number"] or invoice_number,
             portal_reference=facts["reference"] or row["reference"],
@@ -327,36 +339,32 @@ class AribaDriver:
     async def _search_orders(
         self, page: Page, base: str, customer: PortalCustomer, po_number: str
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """The rows of the result page showing ``po_number`` (it stays open), or the "none" text."""
-        sel = SELECTORS
+        """The customer's row of ``po_number`` (its page stays open, ``index`` its position
+        there), or none and the "none" text."""
         step = f"find order {po_number}"
-        url = f"{base}/orders?{urlencode({'buyer': customer.code, 'q': po_number})}"
-        for _ in range(MAX_LIST_PAGES):
-            await _open(page, url, step)
-            await require(page, f"{sel.orders_table}, {sel.orders_none}", "orders table", step)
-            if await count(page, sel.orders_none):
-                return [], await _text(page, sel.orders_none, step)
-            with wrap_playwright_errors(step):
-                rows: list[dict[str, Any]] = await page.locator(sel.order_row).evaluate_all(
-                    _ORDER_ROWS_JS
-                )
-            if any(same_number(r["number"], po_number) for r in rows):
-                return rows, None
-            if not await count(page, sel.next_page):
-                break
-            url = urljoin(page.url, await attribute(page, sel.next_page, "href", step))
-        return [], None
+        search = await PAGES.search_list(
+            page,
+            _ORDERS,
+            step,
+            first_url=f"{base}/orders?{urlencode({'buyer': customer.code, 'q': po_number})}",
+            open_page=lambda url: PAGES.open(page, url, step),
+            wanted=lambda r: same_number(r["number"], po_number) and r["buyer"] == customer.code,
+            blank=True,
+        )
+        if search.found is None:
+            return [], search.empty
+        return [dict(search.found, index=search.found_index)], None
 
     async def _non_po_refusal(self, page: Page, base: str, customer: PortalCustomer) -> str:
         """The portal's reason why an invoice without a PO cannot be entered for the customer."""
         sel = SELECTORS
         step = "check non-PO invoicing"
-        await _open(page, f"{base}/orders?{urlencode({'buyer': customer.code})}", step)
-        await require(page, sel.non_po_button, "Create Non-PO Invoice button", step)
+        await PAGES.open(page, f"{base}/orders?{urlencode({'buyer': customer.code})}", step)
+        await PAGES.require(page, sel.non_po_button, "Create Non-PO Invoice button", step)
         with wrap_playwright_errors(step):
             disabled = await page.locator(sel.non_po_button).is_disabled()
         if disabled and await count(page, sel.non_po_note):
-            return await _text(page, sel.non_po_note, step)
+            return await PAGES.text(page, sel.non_po_note, step)
         return "The invoice has no purchase order; this driver only creates invoices from a PO"
 
     async def _closed_order_message(self, page: Page, row: dict[str, Any]) -> str:
@@ -365,9 +373,9 @@ class AribaDriver:
         fallback = f"Order {row['number']} is {row['status'] or 'not open'} and cannot be invoiced"
         if not row["detail"]:
             return fallback
-        await _open(page, urljoin(page.url, row["detail"]), step)
+        await PAGES.open(page, urljoin(page.url, row["detail"]), step)
         if await count(page, SELECTORS.order_closed):
-            return await _text(page, SELECTORS.order_closed, step)
+            return await PAGES.text(page, SELECTORS.order_closed, step)
         return fallback
 
     # --- the wizard -------------------------------------------------------------------------
@@ -377,19 +385,13 @@ class AribaDriver:
         sel = SELECTORS
         step = f"start an invoice on order {po_number}"
         button = page.locator(sel.order_row).nth(row["index"]).locator(sel.create_invoice)
-        with wrap_playwright_errors(step):
-            # "load" waits for the iframe too: the wizard's first step is in place after it
-            async with page.expect_navigation(
-                wait_until="load", timeout=NAVIGATION_TIMEOUT_MS
-            ) as nav:
-                await button.click(timeout=ELEMENT_TIMEOUT_MS)
-            response = await nav.value
-        await _check_landing(page, response, step)
+        # "load" waits for the iframe too: the wizard's first step is in place after it
+        await PAGES.click_and_land(page, button, step, wait_until="load")
         frame = page.frame(name=WIZARD_FRAME_NAME)
         if frame is None:
-            await require(page, sel.wizard_frame, "invoice wizard frame", step)
+            await PAGES.require(page, sel.wizard_frame, "invoice wizard frame", step)
             raise PortalChanged(f"{step}: no frame named {WIZARD_FRAME_NAME!r} on {page.url}")
-        landing = await _check_landing(frame, None, step)
+        landing = _landing(await PAGES.check_landing(frame, None, step))
         if landing.step != "header":
             raise PortalChanged(f"{step}: the wizard opened on {landing.step!r}, not the header")
         return frame
@@ -400,7 +402,7 @@ class AribaDriver:
         """The wizard must show our customer and order; its currency must be the invoice's."""
         sel = SELECTORS
         step = f"check invoice {invoice.invoice_number}'s order"
-        shown = await _read(
+        shown = await PAGES.read(
             frame,
             {
                 "name": sel.context_customer,
@@ -427,7 +429,7 @@ class AribaDriver:
     async def _fill_header(self, frame: Frame, invoice: OutgoingInvoice) -> None:
         sel = SELECTORS
         step = f"fill invoice {invoice.invoice_number}'s header"
-        await _require_all(
+        await PAGES.require_all(
             frame,
             {
                 sel.invoice_number: "invoice number field",
@@ -448,13 +450,13 @@ class AribaDriver:
         sel = SELECTORS
         step = f"fill invoice {invoice.invoice_number}'s lines"
         lines = entry_lines(invoice)
-        await _require_all(
+        await PAGES.require_all(
             frame, {sel.line_row: "invoice lines", sel.next_button: "Next button"}, step
         )
         rows = frame.locator(sel.line_row)
         present = await count(frame, sel.line_row)
         for _ in range(len(lines) - present):
-            await _require_all(frame, {sel.add_line: "Add Line button"}, step)
+            await PAGES.require_all(frame, {sel.add_line: "Add Line button"}, step)
             await _next_step(frame, sel.add_line, "lines", step)
         present = await count(frame, sel.line_row)
         if present < len(lines):
@@ -477,7 +479,7 @@ class AribaDriver:
     ) -> None:
         sel = SELECTORS
         step = f"attach invoice {invoice.invoice_number}'s document"
-        await _require_all(frame, {sel.attachment_file: "attachment file input"}, step)
+        await PAGES.require_all(frame, {sel.attachment_file: "attachment file input"}, step)
         with wrap_playwright_errors(step):
             await frame.set_input_files(sel.attachment_file, files=[document_file(document)])
         # Next uploads the chosen file with the step (the portal's Upload button would too)
@@ -493,7 +495,7 @@ class AribaDriver:
         """Check the review shows our number, total and document; click Submit once."""
         sel = SELECTORS
         step = f"submit invoice {invoice.invoice_number}"
-        shown = await _read(
+        shown = await PAGES.read(
             frame,
             {
                 "number": sel.review_number,
@@ -522,7 +524,7 @@ class AribaDriver:
             frame, sel.submit, step, timeout_ms=SUBMIT_TIMEOUT_MS, after_submit=True
         )
         if landed.step == "done":
-            done = await _read(
+            done = await PAGES.read(
                 frame,
                 {"reference": sel.done_document, "number": sel.done_number},
                 step,
@@ -540,55 +542,25 @@ class AribaDriver:
     async def _invoice_row(
         self, page: Page, account: PortalAccount, invoice_number: str
     ) -> dict[str, Any] | None:
-        sel = SELECTORS
         customer = await self._customer(page, account)
         step = f"find invoice {invoice_number}"
-        url = f"{_base(account)}/outbox?{urlencode({'buyer': customer.code, 'q': invoice_number})}"
-        for _ in range(MAX_LIST_PAGES):
-            await _open(page, url, step)
-            await require(page, f"{sel.outbox_table}, {sel.outbox_none}", "outbox table", step)
-            if await count(page, sel.outbox_none):
-                return None
-            with wrap_playwright_errors(step):
-                rows = await page.locator(sel.invoice_row).evaluate_all(_INVOICE_ROWS_JS)
+        query = urlencode({"buyer": customer.code, "q": invoice_number})
+        search = await PAGES.search_list(
+            page,
+            _OUTBOX,
+            step,
+            first_url=f"{_base(account)}/outbox?{query}",
+            open_page=lambda url: PAGES.open(page, url, step),
             # case-insensitive, as the portal's duplicate check: never miss an invoice it has
-            found = next(
-                (
-                    r
-                    for r in rows
-                    if same_number(r["number"], invoice_number) and r["buyer"] == customer.code
-                ),
-                None,
-            )
-            if found is not None:
-                return dict(found)
-            if not await count(page, sel.next_page):
-                return None
-            url = urljoin(page.url, await attribute(page, sel.next_page, "href", step))
-        return None
-
-
-# --- navigation and page checks -----------------------------------------------------------------
-
-
-async def _open(page: Page, url: str, step: str, *, login_is_expected: bool = False) -> None:
-    with wrap_playwright_errors(step):
-        response = await page.goto(
-            url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS
+            wanted=lambda r: (
+                same_number(r["number"], invoice_number) and r["buyer"] == customer.code
+            ),
+            blank=True,
         )
-    await _check_landing(page, response, step, login_is_expected=login_is_expected)
+        return search.found
 
 
-async def _click_and_land(
-    page: Page, selector: str, step: str, *, login_is_expected: bool = False
-) -> None:
-    with wrap_playwright_errors(step):
-        async with page.expect_navigation(
-            wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS
-        ) as nav:
-            await page.click(selector, timeout=ELEMENT_TIMEOUT_MS)
-        response = await nav.value
-    await _check_landing(page, response, step, login_is_expected=login_is_expected)
+# --- wizard steps ---------------------------------------------------------------------------
 
 
 async def _click_in_frame(
@@ -596,17 +568,14 @@ async def _click_in_frame(
     selector: str,
     step: str,
     *,
-    timeout_ms: int = NAVIGATION_TIMEOUT_MS,
+    timeout_ms: int | None = None,
     after_submit: bool = False,
 ) -> _Landing:
     """Click a button that posts the step; where the frame landed (after the checks)."""
-    with wrap_playwright_errors(step, after_submit=after_submit):
-        async with frame.expect_navigation(
-            wait_until="domcontentloaded", timeout=timeout_ms
-        ) as nav:
-            await frame.click(selector, timeout=ELEMENT_TIMEOUT_MS)
-        response = await nav.value
-    return await _check_landing(frame, response, step, after_submit=after_submit)
+    signs = await PAGES.click_and_land(
+        frame, selector, step, timeout_ms=timeout_ms, after_submit=after_submit
+    )
+    return _landing(signs)
 
 
 async def _next_step(
@@ -615,7 +584,7 @@ async def _next_step(
     expected: str,
     step: str,
     *,
-    timeout_ms: int = NAVIGATION_TIMEOUT_MS,
+    timeout_ms: int | None = None,
 ) -> None:
     """Post the step with ``selector``: refusals raise InvoiceRejected, ``expected`` comes next."""
     landed = await _click_in_frame(frame, selector, step, timeout_ms=timeout_ms)
@@ -627,76 +596,10 @@ async def _next_step(
         )
 
 
-async def _check_landing(
-    surface: Surface,
-    response: Response | None,
-    step: str,
-    *,
-    after_submit: bool = False,
-    login_is_expected: bool = False,
-) -> _Landing:
-    """Busy, failing or refusing portal → PortalUnavailable; login page → SessionExpired."""
-    with wrap_playwright_errors(step, after_submit=after_submit):
-        marks: dict[str, Any] = await surface.evaluate(_LANDING_JS)
-    status = response.status if response is not None else 200
-    if marks["busy"] or status == 503:
-        message = marks["busy"] or f"HTTP {status}"
-        raise PortalUnavailable(f"{step}: {message}", after_submit=after_submit)
-    if status >= 500 or marks["failure"]:
-        detail = marks["failure"] or ""
-        raise PortalUnavailable(
-            f"{step}: HTTP {status} {detail}".rstrip(), after_submit=after_submit
-        )
-    if marks["login"] and not login_is_expected:
-        raise SessionExpired(
-            f"{step}: the portal showed its login page (session expired)", after_submit=after_submit
-        )
-    if marks["refused"] or marks["missing"]:
-        raise PortalUnavailable(
-            f"{step}: {marks['refused'] or marks['missing']}", after_submit=after_submit
-        )
-    errors = tuple((field, code, text) for field, code, text in marks["errors"])
-    return _Landing(step=marks["step"], errors=errors)
-
-
-async def _require_all(surface: Surface, expected: dict[str, str], step: str) -> None:
-    """The elements (selector → what) must be there, after a short wait; PortalChanged if not."""
-    with wrap_playwright_errors(step):
-        missing: list[str] = await surface.evaluate(
-            "sels => sels.filter(s => !document.querySelector(s))", list(expected)
-        )
-    if missing:
-        await require(surface, missing[0], expected[missing[0]], step)  # maybe still rendering
-        with wrap_playwright_errors(step):
-            missing = await surface.evaluate(
-                "sels => sels.filter(s => !document.querySelector(s))", missing
-            )
-    if missing:
-        named = ", ".join(f"{expected[s]} ({s})" for s in missing)
-        raise PortalChanged(f"{step}: {named} not found on {surface.url}")
-
-
-async def _read(
-    surface: Surface, spec: dict[str, str], step: str, *, after_submit: bool = False
-) -> dict[str, str]:
-    """Texts (``selector``) or attributes (``selector@name``) the page must show, in one go."""
-    with wrap_playwright_errors(step, after_submit=after_submit):
-        found: dict[str, str | None] = await surface.evaluate(_READ_JS, spec)
-        missing = [key for key, value in found.items() if value is None]
-        if missing:  # give a page still rendering one short chance
-            selector = spec[missing[0]].split("@")[0]
-            await surface.wait_for_selector(selector, state="attached", timeout=ELEMENT_TIMEOUT_MS)
-            found = await surface.evaluate(_READ_JS, spec)
-    absent = [spec[key] for key, value in found.items() if value is None]
-    if absent:
-        raise PortalChanged(f"{step}: {', '.join(absent)} not found on {surface.url}")
-    return {key: value or "" for key, value in found.items()}
-
-
-async def _text(surface: Surface, selector: str, step: str) -> str:
-    await require(surface, selector, selector, step)
-    with wrap_playwright_errors(step):
-        return (await surface.locator(selector).first.inner_text()).strip()
+def _landing(signs: PageSigns) -> _Landing:
+    read: dict[str, Any] = signs.extra or {}
+    errors = tuple((field, code, text) for field, code, text in read.get("errors", ()))
+    return _Landing(step=read.get("step"), errors=errors)
 
 
 # --- values -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from connectors.portals.base import PortalStatus
 from connectors.portals.errors import InvoiceRejected, PortalChanged, RejectionCode
-from connectors.portals.page_checks import normalised
+from connectors.portals.matching import RejectionWords, normalised, rejection_code
 
 #: routing statuses that decide the normalised status whatever the invoice status says
 ROUTING_MAP = {"failed": PortalStatus.REJECTED, "obsoleted": PortalStatus.VOIDED}
@@ -32,15 +32,25 @@ STATUS_MAP = {
     "canceled": PortalStatus.VOIDED,
     "cancelled": PortalStatus.VOIDED,
 }
-#: which code wins when the portal reports several problems at once
-REJECTION_PRECEDENCE = (
-    RejectionCode.DUPLICATE,
-    RejectionCode.PO_CLOSED,
-    RejectionCode.PO_MISSING,
-    RejectionCode.PO_AMOUNT_EXCEEDED,
-    RejectionCode.DATE_RULE,
-    RejectionCode.ATTACHMENT_INVALID,
-    RejectionCode.OTHER,
+#: the portal's words for each reason it refuses an invoice, most telling first
+REJECTION_WORDS = (
+    RejectionWords(code=RejectionCode.DUPLICATE, pattern="invoice_duplicate|already received"),
+    RejectionWords(
+        code=RejectionCode.PO_CLOSED, pattern="order.*(closed|obsolete)|(closed|obsolete).*order"
+    ),
+    RejectionWords(code=RejectionCode.PO_AMOUNT_EXCEEDED, pattern="exceeds the amount remaining"),
+    RejectionWords(
+        code=RejectionCode.PO_MISSING,
+        pattern="purchase order.*(not accept|required)|(not accept|required).*purchase order",
+    ),
+    RejectionWords(
+        code=RejectionCode.DATE_RULE, pattern="invoice date", fields=frozenset({"date"})
+    ),
+    RejectionWords(
+        code=RejectionCode.ATTACHMENT_INVALID,
+        pattern="attachment",
+        fields=frozenset({"attachments"}),
+    ),
 )
 #: month abbreviations as the portal shows them ("15 Mar 2031")
 MONTHS = {
@@ -54,27 +64,10 @@ SHOWN_DATE = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4})$")
 
 
 def rejection(errors: Sequence[tuple[str, str, str]]) -> InvoiceRejected:
-    """The portal's refusals as one rejection with the most telling code."""
-    codes = [rejection_code(field, text) for field, _, text in errors]
-    code = min(codes, key=REJECTION_PRECEDENCE.index)
-    return InvoiceRejected(code, "; ".join(text for _, _, text in errors))
-
-
-def rejection_code(field: str, text: str) -> RejectionCode:
-    lowered = text.lower()
-    if "invoice_duplicate" in lowered or "already received" in lowered:
-        return RejectionCode.DUPLICATE
-    if "order" in lowered and ("closed" in lowered or "obsolete" in lowered):
-        return RejectionCode.PO_CLOSED
-    if "exceeds the amount remaining" in lowered:
-        return RejectionCode.PO_AMOUNT_EXCEEDED
-    if "purchase order" in lowered and ("not accept" in lowered or "required" in lowered):
-        return RejectionCode.PO_MISSING
-    if field == "date" or "invoice date" in lowered:
-        return RejectionCode.DATE_RULE
-    if field == "attachments" or "attachment" in lowered:
-        return RejectionCode.ATTACHMENT_INVALID
-    return RejectionCode.OTHER
+    """The portal's refusals, (field, code, message) each, as one rejection."""
+    return InvoiceRejected.of_problems(
+        [(rejection_code(REJECTION_WORDS, field, text), text) for field, _, text in errors]
+    )
 
 
 def portal_status(routing: str, status: str) -> PortalStatus:

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -178,7 +179,7 @@ class BrowserRuntime:
                     await asyncio.wait_for(playwright.stop(), CLOSE_TIMEOUT_S)
         if browser is not None:
             log.info(
-                "browser_closed",
+                "browser.closed",
                 launches=self._launches,
                 contexts=self._contexts_created,
                 pages=self._pages_created,
@@ -400,9 +401,9 @@ class BrowserRuntime:
             "leases": holder.leases,
         }
         if recycled:
-            log.info("browser_context_recycled", **fields)
+            log.info("browser.context_recycled", **fields)
         else:
-            log.debug("browser_context_idle_closed", **fields)
+            log.debug("browser.context_idle_closed", **fields)
         if holder.in_use == 0:
             await self._close_holder(holder)
 
@@ -428,7 +429,7 @@ class BrowserRuntime:
             browser = self._browser
             if browser is not None and browser.is_connected() and browser is not dead:
                 return browser
-            log.warning("browser_relaunch", launches=self._launches)
+            log.warning("browser.relaunch", launches=self._launches)
             orphans = list(self._all_holders)
             self._all_holders.clear()
             self._holders.clear()
@@ -454,7 +455,7 @@ class BrowserRuntime:
         self._windows = WindowedPages(browser)
         self._launches += 1
         log.info(
-            "browser_launched",
+            "browser.launched",
             executable=str(self._executable),
             version=browser.version,
             launches=self._launches,
@@ -463,7 +464,7 @@ class BrowserRuntime:
 
     def _on_disconnected(self) -> None:
         if not self._closing:
-            log.warning("browser_disconnected", launches=self._launches)
+            log.warning("browser.disconnected", launches=self._launches)
 
     def _chromium_path(self, playwright: Playwright) -> Path:
         """The configured Chromium, else Playwright's own build, else the system's."""
@@ -494,7 +495,8 @@ def _target_closed(exc: BaseException) -> bool:
 def _write_private_json(path: Path, data: object) -> None:
     """Write ``data`` as JSON readable by the owner only, replacing the file atomically."""
     path.parent.mkdir(mode=STATE_DIR_MODE, parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # unique per write: two saves of one login's state may overlap (threads of one process)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, STATE_FILE_MODE)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

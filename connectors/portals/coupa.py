@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
 
@@ -44,7 +45,6 @@ from connectors.portals.errors import (
     PortalChanged,
     PortalUnavailable,
     RejectionCode,
-    SessionExpired,
     wrap_playwright_errors,
 )
 from connectors.portals.invoice_entry import (
@@ -54,20 +54,26 @@ from connectors.portals.invoice_entry import (
     fill_line,
     plain,
 )
-from connectors.portals.page_checks import (
-    ELEMENT_TIMEOUT_MS,
-    count,
+from connectors.portals.matching import (
+    RejectionWords,
     normalised,
-    require,
+    rejection_code,
     same_number,
+)
+from connectors.portals.portal_page import (
+    ELEMENT_TIMEOUT_MS,
+    Landmarks,
+    LoginStage,
+    PortalPages,
+    ResultsList,
+    count,
+    log_in_once_more_if_expired,
 )
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page, Response
+    from playwright.async_api import Page
 
-NAVIGATION_TIMEOUT_MS = 30_000
 SUBMIT_TIMEOUT_MS = 120_000  #: a 16 MB invoice image on a slow line
-MAX_LIST_PAGES = 25  #: pages of search results read before giving up on a number
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -79,6 +85,8 @@ class CoupaSelectors:
     login_password: str = "#user_password"
     login_button: str = "#login-button"
     login_error: str = "#login-error"
+    login_notice: str = "#login-notice"
+    totp_form: str = "#totp-form"
     totp_code: str = "#totp-code"
     totp_submit: str = "#totp-submit"
     totp_error: str = "#totp-error"
@@ -115,6 +123,20 @@ class CoupaSelectors:
 
 SELECTORS = CoupaSelectors()
 
+#: how the portal's pages are told apart; a landing also reads the customer the page shows
+LANDMARKS = Landmarks(
+    login=f"{SELECTORS.login_form}, {SELECTORS.totp_form}",
+    credentials=SELECTORS.login_email,
+    login_error=f"{SELECTORS.login_error}, {SELECTORS.totp_error}",
+    notice=SELECTORS.login_notice,
+    busy="#busy-title",
+    failure="#error-title",
+    extra_js=f"""() => {{
+  const shown = document.querySelector('{SELECTORS.current_customer}');
+  return shown ? [shown.textContent.trim(), shown.getAttribute('data-customer-code')] : null;
+}}""",
+)
+
 #: the home page's customer selector scopes every page by the customer's code
 CUSTOMERS = CustomerList(
     path="/home",
@@ -136,28 +158,24 @@ STATUS_MAP = {
     "voided": PortalStatus.VOIDED,
 }
 
-#: which code wins when the portal reports several problems at once
-REJECTION_PRECEDENCE = (
-    RejectionCode.DUPLICATE,
-    RejectionCode.PO_CLOSED,
-    RejectionCode.PO_MISSING,
-    RejectionCode.PO_AMOUNT_EXCEEDED,
-    RejectionCode.DATE_RULE,
-    RejectionCode.ATTACHMENT_INVALID,
-    RejectionCode.OTHER,
+#: the portal's words for each reason it refuses an invoice, most telling first
+REJECTION_WORDS = (
+    RejectionWords(code=RejectionCode.DUPLICATE, pattern="already been used|duplicate"),
+    RejectionWords(code=RejectionCode.PO_CLOSED, pattern="po is closed|cannot be invoiced"),
+    RejectionWords(code=RejectionCode.PO_AMOUNT_EXCEEDED, pattern="remaining po balance"),
+    RejectionWords(
+        code=RejectionCode.PO_MISSING,
+        pattern="purchase order.*(required|not found)|(required|not found).*purchase order",
+    ),
+    RejectionWords(
+        code=RejectionCode.DATE_RULE, pattern="invoice date", fields=frozenset({"date"})
+    ),
+    RejectionWords(
+        code=RejectionCode.ATTACHMENT_INVALID,
+        pattern="attachment",
+        fields=frozenset({"attachment"}),
+    ),
 )
-
-#: what every landing is checked for, read in one call: busy/error/login page, customer shown
-_LANDING_JS = """(current) => {
-  const shown = document.querySelector(current);
-  return {
-    login: !!document.querySelector('#login-form, #totp-form'),
-    busy: (document.querySelector('#busy-title') || {}).textContent || null,
-    failure: (document.querySelector('#error-title') || {}).textContent || null,
-    customer: shown ? [shown.textContent.trim(), shown.getAttribute('data-customer-code')] : null,
-  };
-}"""
-
 
 #: the invoice form in one call: closed-PO notice, which expected elements are missing, currencies
 _FORM_JS = """([closed, expected, currencyOptions]) => {
@@ -180,85 +198,48 @@ _RESULT_JS = """([documentId, confirmed, fieldError]) => {
   };
 }"""
 
-_PO_ROWS_JS = """rows => rows.map(r => ({
-  number: r.getAttribute('data-po-number'),
-  status: (r.querySelector('.po-status') || {}).textContent || '',
-  create: (r.querySelector('a.create-invoice') || {getAttribute: () => null}).getAttribute('href'),
-  detail: (r.querySelector('.po-number a') || {getAttribute: () => null}).getAttribute('href'),
-}))"""
-
-_INVOICE_ROWS_JS = """rows => rows.map(r => {
-  const text = sel => ((r.querySelector(sel) || {}).textContent || '').trim();
-  const link = r.querySelector('.invoice-number a');
-  return {
-    number: r.getAttribute('data-invoice-number'),
-    reference: r.getAttribute('data-document-id'),
-    amount: text('.invoice-amount'),
-    status: text('.invoice-status'),
-    projected: text('.projected-payment-date'),
-    payment: text('.payment-info'),
-    detail: link ? link.getAttribute('href') : null,
-  };
-})"""
-
-_DETAIL_JS = """() => {
-  const text = id => ((document.getElementById(id) || {}).textContent || '').trim();
-  return {
-    number: text('detail-invoice-number'), reference: text('detail-document-id'),
-    status: text('detail-status'), status_date: text('detail-status-date'),
-    total: text('detail-total'), projected: text('detail-projected-payment-date'),
-    reason: text('detail-dispute-reason'), comment: text('detail-dispute-comment'),
-    payment_date: text('detail-payment-date'), payment_number: text('detail-payment-number'),
-  };
-}"""
-
-
-def _list_js(rows_js: str) -> str:
-    """A results list (orders or invoices) read in one call; null while neither the table nor
-    the empty text is on the page. The row reader is spliced in, not ``eval``-ed: portals' CSP
-    may forbid eval."""
-    return f"""([table, empty, rowSelector, next]) => {{
-  const readRows = {rows_js};
-  const emptyEl = document.querySelector(empty);
-  if (!document.querySelector(table) && !emptyEl) return null;
-  const nextEl = document.querySelector(next);
-  return {{
-    empty: emptyEl ? emptyEl.innerText.trim() : null,
-    rows: emptyEl ? [] : readRows([...document.querySelectorAll(rowSelector)]),
-    next: nextEl ? (nextEl.getAttribute('href') || '') : null,
-  }};
-}}"""
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _ResultsList:
-    """One of the portal's results lists: what it is called, its selectors and its reader."""
-
-    what: str
-    table: str
-    empty: str
-    rows: str
-    script: str
-
-    @property
-    def arguments(self) -> list[str]:
-        return [self.table, self.empty, self.rows, SELECTORS.next_page]
-
-
-_ORDERS = _ResultsList(
+_ORDERS = ResultsList(
     what="orders table",
     table=SELECTORS.orders_table,
     empty=SELECTORS.orders_empty,
     rows=SELECTORS.po_row,
-    script=_list_js(_PO_ROWS_JS),
+    next_page=SELECTORS.next_page,
+    columns={
+        "number": "@data-po-number",
+        "status": ".po-status",
+        "create": "a.create-invoice@href",
+        "detail": ".po-number a@href",
+    },
 )
-_INVOICES = _ResultsList(
+_INVOICES = ResultsList(
     what="invoices table",
     table=SELECTORS.invoices_table,
     empty=SELECTORS.invoices_empty,
     rows=SELECTORS.invoice_row,
-    script=_list_js(_INVOICE_ROWS_JS),
+    next_page=SELECTORS.next_page,
+    columns={
+        "number": "@data-invoice-number",
+        "reference": "@data-document-id",
+        "amount": ".invoice-amount",
+        "status": ".invoice-status",
+        "projected": ".projected-payment-date",
+        "payment": ".payment-info",
+        "detail": ".invoice-number a@href",
+    },
 )
+#: the invoice's detail page
+_DETAIL = {
+    "number": "#detail-invoice-number",
+    "reference": "#detail-document-id",
+    "status": "#detail-status",
+    "status_date": "#detail-status-date",
+    "total": "#detail-total",
+    "projected": "#detail-projected-payment-date",
+    "reason": "#detail-dispute-reason",
+    "comment": "#detail-dispute-comment",
+    "payment_date": "#detail-payment-date",
+    "payment_number": "#detail-payment-number",
+}
 
 
 _PAYMENT_INFO = re.compile(r"Paid\s+(\d{4}-\d{2}-\d{2})(?:\s*\(([^)]*)\))?")
@@ -270,26 +251,32 @@ class CoupaDriver:
     family = "coupa"
 
     def __init__(self) -> None:
-        self._customers = CustomerChoice(CUSTOMERS, self._open)
+        self._pages = PortalPages(LANDMARKS)
+        self._customers = CustomerChoice(CUSTOMERS, self._pages)
 
     # --- the contract -----------------------------------------------------------------------
 
     async def login(self, page: Page, account: PortalAccount) -> None:
-        """Email and password, then the authenticator code if asked; LoginFailed on refusal."""
+        """Email and password, then the authenticator code if asked; LoginFailed on refusal.
+
+        A session the portal drops during the login (SessionExpired) gets one more login.
+        """
+        await log_in_once_more_if_expired(partial(self._log_in, page, account))
+
+    async def _log_in(self, page: Page, account: PortalAccount) -> None:
         sel = SELECTORS
-        base = _base(account)
+        pages = self._pages
         step = "login"
-        await self._open(page, f"{base}/login", step, login_is_expected=True)
+        await self._open(page, f"{_base(account)}/login", step, stage=LoginStage.OPENING)
         if await count(page, sel.signed_in):
             return  # the stored session is still good
-        await require(page, sel.login_email, "login email field", step)
-        await require(page, sel.login_password, "login password field", step)
-        await require(page, sel.login_button, "login button", step)
+        await pages.require(page, sel.login_email, "login email field", step)
+        await pages.require(page, sel.login_password, "login password field", step)
+        await pages.require(page, sel.login_button, "login button", step)
         with wrap_playwright_errors(step):
             await page.fill(sel.login_email, account.login.login_name)
             await page.fill(sel.login_password, account.login.password.get_secret_value())
-        await self._click_and_land(page, sel.login_button, step, login_is_expected=True)
-        await _raise_login_error(page, (sel.login_error,))
+        await pages.click_and_land(page, sel.login_button, step, stage=LoginStage.SUBMITTED)
         if await count(page, sel.totp_code):
             secret = account.login.totp_secret
             if secret is None:
@@ -297,13 +284,12 @@ class CoupaDriver:
                     "the portal asks for a verification code but the portal account has no "
                     "TOTP secret configured"
                 )
-            await require(page, sel.totp_submit, "verification code button", step)
+            await pages.require(page, sel.totp_submit, "verification code button", step)
             code = pyotp.TOTP(secret.get_secret_value()).now()
             with wrap_playwright_errors(step):
                 await page.fill(sel.totp_code, code)
-            await self._click_and_land(page, sel.totp_submit, step, login_is_expected=True)
-            await _raise_login_error(page, (sel.totp_error, sel.login_error))
-        await require(page, sel.signed_in, "signed-in marker (home page)", step)
+            await pages.click_and_land(page, sel.totp_submit, step, stage=LoginStage.SUBMITTED)
+        await pages.require(page, sel.signed_in, "signed-in marker (home page)", step)
 
     async def find_invoice(
         self, page: Page, account: PortalAccount, invoice_number: str
@@ -358,9 +344,8 @@ class CoupaDriver:
         if not row["detail"]:
             raise PortalChanged(f"{step}: the invoices list has no link to the invoice detail")
         await self._open(page, urljoin(page.url, row["detail"]), step, customer=customer)
-        await require(page, SELECTORS.detail_status, "invoice status", step)
-        with wrap_playwright_errors(step):
-            facts: dict[str, str] = await page.evaluate(_DETAIL_JS)
+        await self._pages.require(page, SELECTORS.detail_status, "invoice status", step)
+        facts = await self._pages.read_texts(page, _DETAIL, step)
         reason = facts["reason"] or None
         if reason and facts["comment"]:
             reason = f"{reason}: {facts['comment']}"
@@ -390,18 +375,16 @@ class CoupaDriver:
     ) -> tuple[list[dict[str, Any]], str | None]:
         """The PO rows the search for ``po_number`` returns (all pages), or the empty text."""
         step = f"find PO {po_number}"
-        url = f"{base}/orders?{urlencode({'customer': customer.code, 'q': po_number})}"
-        rows: list[dict[str, Any]] = []
-        for _ in range(MAX_LIST_PAGES):
-            await self._open(page, url, step, customer=customer)
-            listing = await _read_list(page, _ORDERS, step)
-            if listing["empty"] is not None:
-                return rows, listing["empty"]
-            rows.extend(listing["rows"])
-            if any(same_number(r["number"], po_number) for r in rows) or listing["next"] is None:
-                break
-            url = urljoin(page.url, _next_href(listing, step))
-        return rows, None
+        search = await self._pages.search_list(
+            page,
+            _ORDERS,
+            step,
+            first_url=f"{base}/orders?{urlencode({'customer': customer.code, 'q': po_number})}",
+            open_page=lambda url: self._open(page, url, step, customer=customer),
+            wanted=lambda row: same_number(row["number"], po_number),
+            blank=True,
+        )
+        return search.rows, search.empty
 
     async def _non_po_refusal(self, page: Page, base: str, customer: PortalCustomer) -> str:
         """The portal's reason why an invoice without a PO cannot be entered for the customer."""
@@ -410,12 +393,12 @@ class CoupaDriver:
         await self._open(
             page, f"{base}/orders?{urlencode({'customer': customer.code})}", step, customer=customer
         )
-        await require(page, sel.blank_invoice, "Create Blank Invoice button", step)
+        await self._pages.require(page, sel.blank_invoice, "Create Blank Invoice button", step)
         with wrap_playwright_errors(step):
             disabled = await page.locator(sel.blank_invoice).is_disabled()
             title = await page.locator(sel.blank_invoice).get_attribute("title")
         if disabled and await count(page, sel.blank_invoice_note):
-            return await _text(page, sel.blank_invoice_note, step)
+            return await self._pages.text(page, sel.blank_invoice_note, step)
         if disabled:
             return title or "The customer does not accept invoices without a purchase order"
         return "The invoice has no purchase order; this driver only creates invoices from a PO"
@@ -432,7 +415,7 @@ class CoupaDriver:
             return fallback
         await self._open(page, urljoin(page.url, row["detail"]), step, customer=customer)
         if await count(page, SELECTORS.po_closed_notice):
-            return await _text(page, SELECTORS.po_closed_notice, step)
+            return await self._pages.text(page, SELECTORS.po_closed_notice, step)
         return fallback
 
     # --- the invoice form -------------------------------------------------------------------
@@ -452,7 +435,7 @@ class CoupaDriver:
             sel.attachment: "attachment input",
             sel.submit: "submit button",
         }
-        form = await _read_form(page, list(expected), step)
+        form = await self._read_form(page, list(expected), step)
         if form["closed"] is not None:
             raise InvoiceRejected(RejectionCode.PO_CLOSED, form["closed"])
         if form["missing"]:
@@ -500,7 +483,7 @@ class CoupaDriver:
         sel = SELECTORS
         step = f"submit invoice {invoice.invoice_number}"
         await fence()
-        await self._click_and_land(
+        await self._pages.click_and_land(
             page, sel.submit, step, timeout_ms=SUBMIT_TIMEOUT_MS, after_submit=True
         )
         with wrap_playwright_errors(step, after_submit=True):
@@ -520,27 +503,22 @@ class CoupaDriver:
     async def _invoice_row(
         self, page: Page, account: PortalAccount, invoice_number: str
     ) -> dict[str, Any] | None:
-        base = _base(account)
         customer = await self._customer(page, account)
         step = f"find invoice {invoice_number}"
-        url = f"{base}/invoices?{urlencode({'customer': customer.code, 'q': invoice_number})}"
-        for _ in range(MAX_LIST_PAGES):
-            await self._open(page, url, step, customer=customer)
-            listing = await _read_list(page, _INVOICES, step)
-            if listing["empty"] is not None:
-                return None
+        query = urlencode({"customer": customer.code, "q": invoice_number})
+        search = await self._pages.search_list(
+            page,
+            _INVOICES,
+            step,
+            first_url=f"{_base(account)}/invoices?{query}",
+            open_page=lambda url: self._open(page, url, step, customer=customer),
             # case-insensitive, as the portal's duplicate check: never miss an invoice it has
-            found = next(
-                (r for r in listing["rows"] if same_number(r["number"], invoice_number)), None
-            )
-            if found is not None:
-                return dict(found)
-            if listing["next"] is None:
-                return None
-            url = urljoin(page.url, _next_href(listing, step))
-        return None
+            wanted=lambda row: same_number(row["number"], invoice_number),
+            blank=True,
+        )
+        return search.found
 
-    # --- navigation -------------------------------------------------------------------------
+    # --- navigation and page reads ---------------------------------------------------------
 
     async def _open(
         self,
@@ -548,145 +526,53 @@ class CoupaDriver:
         url: str,
         step: str,
         *,
-        login_is_expected: bool = False,
+        stage: LoginStage = LoginStage.NONE,
         customer: PortalCustomer | None = None,
     ) -> None:
         """Go to ``url``; a busy, failing or login page raises, and so does another customer."""
-        with wrap_playwright_errors(step):
-            response = await page.goto(
-                url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS
-            )
-        marks = await _check_landing(page, response, step, login_is_expected=login_is_expected)
+        signs = await self._pages.open(page, url, step, stage=stage)
         if customer is not None:
-            await _verify_customer(page, customer, step, shown=marks["customer"])
+            await self._verify_customer(page, customer, step, shown=signs.extra)
 
-    async def _click_and_land(
-        self,
-        page: Page,
-        selector: str,
-        step: str,
-        *,
-        timeout_ms: int = NAVIGATION_TIMEOUT_MS,
-        after_submit: bool = False,
-        login_is_expected: bool = False,
+    async def _verify_customer(
+        self, page: Page, customer: PortalCustomer, step: str, *, shown: list[str | None] | None
     ) -> None:
-        with wrap_playwright_errors(step, after_submit=after_submit):
-            async with page.expect_navigation(
-                wait_until="domcontentloaded", timeout=timeout_ms
-            ) as nav:
-                await page.click(selector, timeout=ELEMENT_TIMEOUT_MS)
-            response = await nav.value
-        await _check_landing(
-            page, response, step, after_submit=after_submit, login_is_expected=login_is_expected
-        )
+        """The page must show the customer we mean; otherwise stop before anything is submitted.
 
-
-# --- page checks ------------------------------------------------------------------------------
-
-
-async def _check_landing(
-    page: Page,
-    response: Response | None,
-    step: str,
-    *,
-    after_submit: bool = False,
-    login_is_expected: bool = False,
-) -> dict[str, Any]:
-    """Busy or failing portal → PortalUnavailable; its login page mid-flow → SessionExpired.
-
-    Returns what the landing read (the customer shown among it), so callers need no more calls.
-    """
-    with wrap_playwright_errors(step, after_submit=after_submit):
-        marks: dict[str, Any] = await page.evaluate(_LANDING_JS, SELECTORS.current_customer)
-    status = response.status if response is not None else 200
-    if marks["busy"] or status == 503:
-        message = (marks["busy"] or f"HTTP {status}").strip()
-        raise PortalUnavailable(f"{step}: {message}", after_submit=after_submit)
-    if status >= 500:
-        detail = (marks["failure"] or "").strip()
-        raise PortalUnavailable(
-            f"{step}: HTTP {status} {detail}".rstrip(), after_submit=after_submit
-        )
-    if marks["login"] and not login_is_expected:
-        raise SessionExpired(
-            f"{step}: the portal showed its login page (session expired)", after_submit=after_submit
-        )
-    return marks
-
-
-async def _verify_customer(
-    page: Page, customer: PortalCustomer, step: str, *, shown: list[str | None] | None
-) -> None:
-    """The page must show the customer we mean; otherwise stop before anything is submitted.
-
-    ``shown`` is what the landing read; None when the marker was not there yet, and then we
-    wait briefly for it as for any element the page must have.
-    """
-    if shown is None:
-        selector = SELECTORS.current_customer
-        await require(page, selector, "current customer", step)
-        with wrap_playwright_errors(step):
-            shown = await page.locator(selector).evaluate(
-                "e => [e.textContent.trim(), e.getAttribute('data-customer-code')]"
+        ``shown`` is what the landing read; None when the marker was not there yet, and then we
+        wait briefly for it as for any element the page must have.
+        """
+        if shown is None:
+            selector = SELECTORS.current_customer
+            await self._pages.require(page, selector, "current customer", step)
+            with wrap_playwright_errors(step):
+                shown = await page.locator(selector).evaluate(
+                    "e => [e.textContent.trim(), e.getAttribute('data-customer-code')]"
+                )
+        name, code = shown[0] or "", shown[1]
+        if normalised(name) != normalised(customer.name) or (
+            code is not None and code != customer.code
+        ):
+            raise PortalChanged(
+                f"{step}: the page shows customer {name!r}, expected {customer.name!r}; "
+                "nothing was submitted"
             )
-    name, code = shown[0] or "", shown[1]
-    if normalised(name) != normalised(customer.name) or (
-        code is not None and code != customer.code
-    ):
-        raise PortalChanged(
-            f"{step}: the page shows customer {name!r}, expected {customer.name!r}; "
-            "nothing was submitted"
-        )
 
+    async def _read_form(self, page: Page, expected: list[str], step: str) -> dict[str, Any]:
+        """The invoice form's closed-PO notice, missing elements and currencies, in one call.
 
-async def _read_list(page: Page, results: _ResultsList, step: str) -> dict[str, Any]:
-    """A results list in one call; waits briefly (then PortalChanged) when it is not there yet."""
-    with wrap_playwright_errors(step):
-        listing: dict[str, Any] | None = await page.evaluate(results.script, results.arguments)
-    if listing is None:
-        await require(page, f"{results.table}, {results.empty}", results.what, step)
+        The first expected element (the invoice number field) may take a moment to appear: when
+        it is missing and no closed-PO notice explains why, wait briefly for it and read again.
+        """
+        sel = SELECTORS
+        arguments = [sel.po_closed_notice, expected, f"{sel.currency} option"]
         with wrap_playwright_errors(step):
-            listing = await page.evaluate(results.script, results.arguments)
-    if listing is None:  # it came and went: the page is changing under us
-        raise PortalChanged(
-            f"{step}: {results.what} ({results.table}, {results.empty}) not found on {page.url}"
-        )
-    return listing
-
-
-def _next_href(listing: dict[str, Any], step: str) -> str:
-    href = listing["next"]
-    if not href:
-        raise PortalChanged(f"{step}: {SELECTORS.next_page} has no href")
-    return str(href)
-
-
-async def _read_form(page: Page, expected: list[str], step: str) -> dict[str, Any]:
-    """The invoice form's closed-PO notice, missing elements and currencies, in one call.
-
-    The first expected element (the invoice number field) may take a moment to appear: when it
-    is missing and no closed-PO notice explains why, wait briefly for it and read again.
-    """
-    sel = SELECTORS
-    arguments = [sel.po_closed_notice, expected, f"{sel.currency} option"]
-    with wrap_playwright_errors(step):
-        form: dict[str, Any] = await page.evaluate(_FORM_JS, arguments)
-    if form["closed"] is None and expected[0] in form["missing"]:
-        await require(page, expected[0], "invoice number field", step)
-        with wrap_playwright_errors(step):
-            form = await page.evaluate(_FORM_JS, arguments)
-    return form
-
-
-async def _text(page: Page, selector: str, step: str) -> str:
-    with wrap_playwright_errors(step):
-        return (await page.locator(selector).first.inner_text()).strip()
-
-
-async def _raise_login_error(page: Page, selectors: Iterable[str]) -> None:
-    for selector in selectors:
-        if await count(page, selector):
-            raise LoginFailed(await _text(page, selector, "login"))
+            form: dict[str, Any] = await page.evaluate(_FORM_JS, arguments)
+        if form["closed"] is None and expected[0] in form["missing"]:
+            await self._pages.require(page, expected[0], "invoice number field", step)
+            with wrap_playwright_errors(step):
+                form = await page.evaluate(_FORM_JS, arguments)
+        return form
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -694,26 +580,9 @@ async def _raise_login_error(page: Page, selectors: Iterable[str]) -> None:
 
 def _rejection(errors: Sequence[Sequence[str]]) -> InvoiceRejected:
     """The portal's validation messages as one rejection with the most telling code."""
-    codes = [_rejection_code(field, text) for field, text in errors]
-    code = min(codes, key=REJECTION_PRECEDENCE.index)
-    return InvoiceRejected(code, "; ".join(text for _, text in errors))
-
-
-def _rejection_code(field: str, text: str) -> RejectionCode:
-    lowered = text.lower()
-    if "already been used" in lowered or "duplicate" in lowered:
-        return RejectionCode.DUPLICATE
-    if "po is closed" in lowered or "cannot be invoiced" in lowered:
-        return RejectionCode.PO_CLOSED
-    if "remaining po balance" in lowered:
-        return RejectionCode.PO_AMOUNT_EXCEEDED
-    if "purchase order" in lowered and ("required" in lowered or "not found" in lowered):
-        return RejectionCode.PO_MISSING
-    if field == "date" or "invoice date" in lowered:
-        return RejectionCode.DATE_RULE
-    if field == "attachment" or "attachment" in lowered:
-        return RejectionCode.ATTACHMENT_INVALID
-    return RejectionCode.OTHER
+    return InvoiceRejected.of_problems(
+        [(rejection_code(REJECTION_WORDS, field, text), text) for field, text in errors]
+    )
 
 
 def _invoice_from_row(row: dict[str, Any]) -> PortalInvoice:

@@ -11,20 +11,18 @@ several pages start at the same moment (they wait for the first one's answer).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from connectors.portals.errors import PortalChanged, wrap_playwright_errors
-from connectors.portals.page_checks import normalised, require
+from connectors.portals.matching import normalised
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
     from connectors.portals.base import PortalAccount
-
-#: opens a URL for a step and checks where the page landed (the driver's own rules)
-OpenPage = Callable[["Page", str, str], Awaitable[None]]
+    from connectors.portals.portal_page import PortalPages
 
 _OPTIONS_JS = "els => els.map(e => [e.textContent.trim(), e.value])"
 
@@ -50,9 +48,9 @@ class CustomerList:
 class CustomerChoice:
     """One driver's buyers: the portal's customer list, read once per portal and login."""
 
-    def __init__(self, listing: CustomerList, open_page: OpenPage) -> None:
+    def __init__(self, listing: CustomerList, pages: PortalPages) -> None:
         self._listing = listing
-        self._open_page = open_page
+        self._pages = pages
         self._lists: dict[tuple[str, str], list[PortalCustomer]] = {}
         self._reading: dict[tuple[str, str], asyncio.Lock] = {}
 
@@ -78,8 +76,8 @@ class CustomerChoice:
     async def _read_list(self, page: Page, base: str) -> list[PortalCustomer]:
         listing = self._listing
         step = "select customer"
-        await self._open_page(page, f"{base}{listing.path}", step)
-        await require(page, listing.selector, listing.what, step)
+        await self._pages.open(page, f"{base}{listing.path}", step)
+        await self._pages.require(page, listing.selector, listing.what, step)
         with wrap_playwright_errors(step):
             options: list[list[str]] = await page.locator(
                 f"{listing.selector} option"

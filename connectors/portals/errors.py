@@ -1,15 +1,17 @@
 """Portal errors: one root, four kinds, each telling the queue what to do next.
 
 ``InvoiceRejected`` is a business outcome (a human fixes the invoice); ``PortalUnavailable`` is
-transient (retry with backoff); ``LoginFailed`` stops that portal login for the run (retrying a
-wrong password locks the account); ``PortalChanged`` pauses the portal (its pages no longer match
-the driver, hammering it will not help). Playwright's own errors are translated here, at the
-boundary, and nowhere else.
+transient (retry with backoff), ``SessionExpired`` among it (log in again); ``LoginFailed`` stops
+that portal login for the run (retrying a wrong password locks the account); ``PortalChanged``
+pauses the portal (its pages no longer match the driver, hammering it will not help).
+``LoginPaused`` and ``PortalPaused`` are those two decisions met again later in the run. Every
+error carries ``artifact_path``, the failure's evidence folder once the gateway kept one.
+Playwright's own errors are translated here, at the boundary, and nowhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 
@@ -44,10 +46,24 @@ class PortalError(Exception):
         self.message = message or (self.__doc__ or self.__class__.__name__).strip()
         if code is not None:
             self.code = code
+        #: the folder of the failure's evidence (screenshot, trace, page), once the gateway kept it
+        self.artifact_path: str | None = None
         super().__init__(self.message)
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+
+#: which code wins when a portal reports several problems at once
+REJECTION_PRECEDENCE = (
+    RejectionCode.DUPLICATE,
+    RejectionCode.PO_CLOSED,
+    RejectionCode.PO_MISSING,
+    RejectionCode.PO_AMOUNT_EXCEEDED,
+    RejectionCode.DATE_RULE,
+    RejectionCode.ATTACHMENT_INVALID,
+    RejectionCode.OTHER,
+)
 
 
 class InvoiceRejected(PortalError):
@@ -58,6 +74,13 @@ class InvoiceRejected(PortalError):
     def __init__(self, code: RejectionCode, message: str) -> None:
         super().__init__(message, code=code.value)
         self.rejection = code
+
+    @classmethod
+    def of_problems(cls, problems: Sequence[tuple[RejectionCode, str]]) -> InvoiceRejected:
+        """The portal's messages (each with its code) as one rejection with the most telling
+        code (:data:`REJECTION_PRECEDENCE`) and all the portal's words."""
+        code = min((code for code, _ in problems), key=REJECTION_PRECEDENCE.index)
+        return cls(code, "; ".join(text for _, text in problems))
 
 
 class PortalUnavailable(PortalError):
@@ -96,6 +119,20 @@ class PortalChanged(PortalError):
     code = "PORTAL_CHANGED"
 
 
+class LoginPaused(LoginFailed):
+    """This login was refused earlier (in this run, or a pause kept in the database); it is not
+    tried again. ``reason`` is what the portal said when it refused it."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class PortalPaused(PortalChanged):
+    """This portal is paused (its pages stopped matching its driver, or a pause kept in the
+    database); it is not tried."""
+
+
 @contextmanager
 def wrap_playwright_errors(step: str, *, after_submit: bool = False) -> Iterator[None]:
     """Translate Playwright's errors raised inside the block into ours, naming the step."""
@@ -108,12 +145,13 @@ def wrap_playwright_errors(step: str, *, after_submit: bool = False) -> Iterator
         raise
     except PlaywrightTimeout as exc:
         raise PortalUnavailable(
-            f"{step}: timed out ({_first_line(exc)})", after_submit=after_submit
+            f"{step}: timed out ({first_line(exc)})", after_submit=after_submit
         ) from exc
     except PlaywrightError as exc:
         # navigation failures, a crashed page, a closed context: all worth a later retry
-        raise PortalUnavailable(f"{step}: {_first_line(exc)}", after_submit=after_submit) from exc
+        raise PortalUnavailable(f"{step}: {first_line(exc)}", after_submit=after_submit) from exc
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, at most 300 characters (for our messages)."""
     return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0][:300]

@@ -72,7 +72,7 @@ class ContextTracer:
                     await self._context.tracing.start(screenshots=False, snapshots=False)
                     self._started = True
             except PlaywrightError as exc:
-                log.warning("trace_start_failed", error=str(exc).splitlines()[0][:200])
+                log.warning("evidence.trace_start_failed", error=str(exc).splitlines()[0][:200])
                 return None
             chunk = TraceChunk()
             self._owner = chunk
@@ -88,7 +88,7 @@ class ContextTracer:
                 await self._context.tracing.stop_chunk(path=keep)
             except PlaywrightError as exc:
                 if keep is not None:  # a discarded chunk of a dead context is no news
-                    log.warning("trace_stop_failed", error=str(exc).splitlines()[0][:200])
+                    log.warning("evidence.trace_stop_failed", error=str(exc).splitlines()[0][:200])
                 return False
             return keep is not None
 
@@ -143,13 +143,13 @@ async def keep_evidence(
                 timeout=SCREENSHOT_TIMEOUT_MS,
             )
         except PlaywrightError as exc:
-            log.warning("screenshot_failed", error=str(exc).splitlines()[0][:200])
+            log.warning("evidence.screenshot_failed", error=str(exc).splitlines()[0][:200])
         try:
             # the DOM as serialised: typed values (a password) are properties, not attributes
             html = await page.content()
             await asyncio.to_thread(_write_private, folder / PAGE_HTML_FILE, html)
         except PlaywrightError as exc:
-            log.warning("page_html_failed", error=str(exc).splitlines()[0][:200])
+            log.warning("evidence.page_html_failed", error=str(exc).splitlines()[0][:200])
     if tracer is not None:
         await tracer.end(chunk, keep=folder / TRACE_FILE)
     summary = f"{failure.__class__.__name__}: {failure}\n"

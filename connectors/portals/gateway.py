@@ -48,8 +48,10 @@ from connectors.portals.base import (
 from connectors.portals.browser import BrowserRuntime, PageLease, login_key_hash
 from connectors.portals.errors import (
     LoginFailed,
+    LoginPaused,
     PortalChanged,
     PortalError,
+    PortalPaused,
     PortalUnavailable,
     SessionExpired,
     SubmitFenced,
@@ -65,8 +67,6 @@ if TYPE_CHECKING:
 RETRY_WAIT_BASE_S = 0.2
 #: longest wait between in-attempt retries
 RETRY_WAIT_MAX_S = 2.0
-#: the attribute every PortalError leaving the gateway carries: the evidence folder, or None
-ARTIFACT_PATH_ATTRIBUTE = "artifact_path"
 
 log = structlog.get_logger()
 
@@ -75,23 +75,9 @@ T = TypeVar("T")
 Operation = Callable[[PortalDriver, "Page"], Awaitable[T]]
 
 
-class LoginPaused(LoginFailed):
-    """This login was refused earlier (in this run, or a pause kept in the database); it is not
-    tried again. ``reason`` is what the portal said when it refused it."""
-
-    def __init__(self, message: str, *, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-class PortalPaused(PortalChanged):
-    """This portal's pages stopped matching its driver earlier in the run; it is paused."""
-
-
 def artifact_path_of(exc: BaseException) -> str | None:
     """The evidence folder a gateway failure carries, if any."""
-    value = getattr(exc, ARTIFACT_PATH_ATTRIBUTE, None)
-    return value if isinstance(value, str) else None
+    return exc.artifact_path if isinstance(exc, PortalError) else None
 
 
 def is_retryable_here(exc: BaseException) -> bool:
@@ -270,24 +256,19 @@ class PortalGateway:
             before_sleep=lambda state: _log_retry(logger, state),
             reraise=True,
         )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    number = attempt.retry_state.attempt_number
-                    return await self._attempt(
-                        account,
-                        driver,
-                        step,
-                        operation,
-                        folder=folder,
-                        final=functools.partial(_is_final, retryable, number, self._attempts),
-                        unsure_after_submit=unsure_after_submit,
-                        logger=logger,
-                    )
-        except PortalError as exc:
-            if not hasattr(exc, ARTIFACT_PATH_ATTRIBUTE):
-                setattr(exc, ARTIFACT_PATH_ATTRIBUTE, None)
-            raise
+        async for attempt in retrying:
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                return await self._attempt(
+                    account,
+                    driver,
+                    step,
+                    operation,
+                    folder=folder,
+                    final=functools.partial(_is_final, retryable, number, self._attempts),
+                    unsure_after_submit=unsure_after_submit,
+                    logger=logger,
+                )
         raise AssertionError("tenacity ended without a result or an error")  # pragma: no cover
 
     async def _attempt(
@@ -341,7 +322,7 @@ class PortalGateway:
             except SessionExpired as exc:
                 if exc.after_submit:
                     raise  # the invoice may be on the portal: not ours to repeat
-                logger.info("portal_session_expired")
+                logger.info("portal.session_expired")
                 await self._log_in_again(lease, account, driver, seen_version, logger)
                 chunk = await lease.tracer.begin()
                 return await _call(operation, driver, lease.page, step, unsure_after_submit)
@@ -374,13 +355,13 @@ class PortalGateway:
             )
             artifact_path = str(path)
         except OSError as evidence_error:  # a full disk must not hide the portal's failure
-            logger.error("portal_evidence_failed", error=str(evidence_error))
+            logger.error("portal.evidence_failed", error=str(evidence_error))
         if isinstance(exc, PortalError):
-            setattr(exc, ARTIFACT_PATH_ATTRIBUTE, artifact_path)
+            exc.artifact_path = artifact_path
         elif artifact_path is not None:
             exc.add_note(f"portal failure evidence: {artifact_path}")
         logger.warning(
-            "portal_operation_failed",
+            "portal.operation_failed",
             error_code=getattr(exc, "code", exc.__class__.__name__),
             error=str(exc),
             artifact_path=artifact_path,
@@ -434,7 +415,7 @@ class PortalGateway:
         reason: str,
     ) -> None:
         """Log in with tracing off, then store the session; a refusal pauses the login."""
-        logger.info("portal_login", reason=reason)
+        logger.info("portal.login", reason=reason)
         try:
             async with lease.tracer.login_window():
                 with wrap_playwright_errors("login"):
@@ -467,14 +448,14 @@ class PortalGateway:
     ) -> None:
         if login.key not in self._paused_logins:
             self._paused_logins[login.key] = exc.message
-            logger.error("portal_login_paused", error_code=exc.code, error=exc.message)
+            logger.error("portal.login_paused", error_code=exc.code, error=exc.message)
 
     def _pause_portal(
         self, portal_code: str, exc: PortalChanged, logger: FilteringBoundLogger
     ) -> None:
         if portal_code not in self._paused_portals:
             self._paused_portals[portal_code] = exc.message
-            logger.error("portal_paused", error_code=exc.code, error=exc.message)
+            logger.error("portal.paused", error_code=exc.code, error=exc.message)
 
     # -- bounds ------------------------------------------------------------------------------
 
@@ -535,7 +516,7 @@ def _is_final(
 def _log_retry(logger: FilteringBoundLogger, state: RetryCallState) -> None:
     error = state.outcome.exception() if state.outcome is not None else None
     logger.warning(
-        "portal_retry",
+        "portal.retry",
         attempt=state.attempt_number,
         wait_s=round(state.upcoming_sleep, 3),
         error=str(error),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from connectors.portals.base import InvoiceDocument, OutgoingInvoice, OutgoingLine, PortalReceipt
 from connectors.portals.errors import PortalUnavailable
-from connectors.portals.page_checks import ELEMENT_TIMEOUT_MS
+from connectors.portals.portal_page import ELEMENT_TIMEOUT_MS
 
 if TYPE_CHECKING:
     from playwright.async_api import FilePayload, Locator

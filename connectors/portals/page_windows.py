@@ -119,7 +119,7 @@ class WindowedPages:
                         raise
                     self._usable = False
                     log.warning(
-                        "browser_window_pages_unavailable",
+                        "browser.window_pages_unavailable",
                         error=(str(exc).strip().splitlines() or [type(exc).__name__])[0][:200],
                         effect="later pages of a context open as tabs; background tabs click "
                         "slower",

@@ -4,9 +4,9 @@ A portal account's configuration names a family ("coupa", "ariba", "upload"...);
 turns the name into a driver. Python drivers are found by import path and imported only when
 asked for, so a worker that never talks to an Ariba portal never imports its driver. Every other
 family is a recipe: a portal code with a file ``<code>.toml`` in ``config/portals/`` (or in
-``ARWORKER_PORTALS_DIR``) is driven by :class:`~connectors.portals.recipe.RecipeDriver`, checked
-when it is loaded. A misspelt family, or a recipe with a mistake, fails at start-up with the list
-of the families that exist or the recipe's file, line and key.
+``ARWORKER_PORTALS_DIR``) is driven by :class:`~connectors.portals.recipe.driver.RecipeDriver`,
+checked when it is loaded. A misspelt family, or a recipe with a mistake, fails at start-up with
+the list of the families that exist or the recipe's file, line and key.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import importlib
 
 from config.settings import ConfigError
 from connectors.portals.base import PortalDriver
-from connectors.portals.recipe_files import find_recipe, load_recipe, recipe_codes
+from connectors.portals.recipe.files import find_recipe, load_recipe, recipe_codes
 
 #: family → "module:ClassName"; a class built without arguments
 DRIVER_PATHS: dict[str, str] = {
@@ -33,7 +33,7 @@ def driver_for(family: str) -> PortalDriver:
     """A new driver of the family; :class:`ConfigError` naming the known families otherwise."""
     path = DRIVER_PATHS.get(family.strip().lower())
     if path is None and (recipe := find_recipe(family)) is not None:
-        from connectors.portals.recipe import RecipeDriver
+        from connectors.portals.recipe.driver import RecipeDriver
 
         return RecipeDriver(load_recipe(recipe))
     if path is None:

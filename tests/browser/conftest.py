@@ -5,10 +5,10 @@
   Chromium processes);
 - ``browser_page``: a new browser context and page per test, closed after it;
 - ``running_sandbox``: every stand-in portal family served by uvicorn on 127.0.0.1 (port 0) for
-  the session, from the ``sandbox_catalog`` fixture (override it in a conftest to serve another
-  book);
+  the session, from the ``sandbox_catalog`` fixture (the test book's Coupa, Ariba and upload
+  books; override it in a conftest to serve another book);
 - ``sandbox``: the same sandbox, reset before the test, with async helpers for the admin
-  endpoints (received uploads, login attempts, faults, the Coupa invoice lifecycle).
+  endpoints (:class:`~tests.support.sandbox_admin.SandboxAdmin`).
 
 The browser lives on the module's event loop, so a test using ``chromium``, ``browser_page`` or
 ``sandbox`` must run there too: give its module
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -29,57 +28,12 @@ from playwright.async_api import Browser, Page, async_playwright
 from connectors.portals.chromium import find_chromium, launch_args
 from sandbox.catalog import Catalog
 from sandbox.server import RunningSandbox, start_sandbox
-from tests.browser.coupa_book import coupa_catalog
+from tests.support.books import all_portals_catalog
+from tests.support.sandbox_admin import ADMIN_TIMEOUT_S, SandboxAdmin
 
 PAGE_TIMEOUT_MS = 10_000  #: Playwright's default wait for any action a driver leaves unbounded
-ADMIN_TIMEOUT_S = 10.0
-
-
-class SandboxAdmin:
-    """The running sandbox's admin endpoints, for assertions and fault injection in tests."""
-
-    def __init__(self, running: RunningSandbox, http: httpx.AsyncClient) -> None:
-        self.url = running.url
-        self._running = running
-        self._http = http
-
-    def portal_url(self, family: str) -> str:
-        return self._running.portal_url(family)
-
-    async def received(self) -> list[dict[str, Any]]:
-        """Every upload the portals accepted (confirmation page lost or not)."""
-        return await self._get("/__sandbox/received")
-
-    async def logins(self) -> list[dict[str, Any]]:
-        """Every login attempt the portals saw."""
-        return await self._get("/__sandbox/logins")
-
-    async def set_faults(self, **changes: Any) -> dict[str, Any]:
-        answer = await self._http.post("/__sandbox/faults", json=changes)
-        answer.raise_for_status()
-        result: dict[str, Any] = answer.json()
-        return result
-
-    async def reset(self) -> None:
-        (await self._http.post("/__sandbox/reset")).raise_for_status()
-
-    async def set_coupa_status(
-        self, invoice_number: str, *, buyer: str, status: str, **fields: str
-    ) -> dict[str, Any]:
-        """Move a Coupa invoice along its lifecycle (approved, disputed, paid, voided)."""
-        answer = await self._http.post(
-            f"/__sandbox/coupa/invoices/{invoice_number}/status",
-            json={"buyer": buyer, "status": status, **fields},
-        )
-        answer.raise_for_status()
-        result: dict[str, Any] = answer.json()
-        return result
-
-    async def _get(self, path: str) -> list[dict[str, Any]]:
-        answer = await self._http.get(path)
-        answer.raise_for_status()
-        result: list[dict[str, Any]] = answer.json()
-        return result
+#: the upload portal validates an upload this long after it arrives (the tests watch it happen)
+UPLOAD_VALIDATION_DELAY_S = 0.05
 
 
 @pytest.fixture(scope="session")
@@ -114,8 +68,8 @@ async def browser_page(chromium: Browser) -> AsyncIterator[Page]:
 
 @pytest.fixture(scope="session")
 def sandbox_catalog() -> Catalog:
-    """What the sandbox portals serve; override to serve another book."""
-    return coupa_catalog()
+    """What the sandbox portals serve: the test book's three families (override: another book)."""
+    return all_portals_catalog(upload_validation_delay_s=UPLOAD_VALIDATION_DELAY_S)
 
 
 @pytest.fixture(scope="session")

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Page, Route
 from pydantic import SecretStr
+from structlog.testing import capture_logs
 
 from connectors.portals.ariba import AribaDriver
 from connectors.portals.ariba_vocabulary import portal_status
@@ -36,86 +34,27 @@ from connectors.portals.errors import (
     SessionExpired,
 )
 from connectors.portals.registry import driver_for
-from sandbox.catalog import Catalog, PortalUser
-from sandbox.server import RunningSandbox, start_sandbox
-from tests.browser.conftest import ADMIN_TIMEOUT_S, SandboxAdmin
-from tests.portal_test_books import (
-    GLOBEX,
-    book_buyers,
-    book_invoice,
-    closed_po,
-    initech_po,
-    invoice_pdf,
-    nearly_spent_po,
-    open_po,
+from tests.support.books.ariba import (
+    CLOSED_PO,
+    LOGIN,
+    OTHER_LOGIN,
+    PASSWORD,
+    SMALL_PO,
+    outgoing_invoice,
 )
+from tests.support.books.common import GLOBEX, invoice_pdf
+from tests.support.sandbox_admin import SandboxAdmin
+from tests.support.session_expiry import ExpiryDuringSignIn
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
-LOGIN = "ar@northwind.test"
-OTHER_LOGIN = "billing@northwind.test"
-PASSWORD = "Ariba-Sandbox-Pass-1"
-OPEN_PO = "PO-7001"  #: 100,000.00 USD, two lines
-CLOSED_PO = "PO-7002"
-SMALL_PO = "PO-7003"  #: 100.00 USD left
-OPEN_PO_LINES = (("Steel brackets", "100", "12.50"), ("Installation", "10", "80.00"))
 TODAY = dt.date.today()
 
 
-def ariba_catalog() -> Catalog:
-    """The portal side: two logins, two customers, an open, a closed and a nearly spent PO."""
-    return Catalog(
-        users=(
-            PortalUser(family="ariba", login_name=LOGIN, password=PASSWORD),
-            PortalUser(family="ariba", login_name=OTHER_LOGIN, password=PASSWORD),
-        ),
-        buyers=book_buyers("ariba"),
-        purchase_orders=(
-            open_po("ariba", OPEN_PO, amount="100000.00", lines=OPEN_PO_LINES),
-            closed_po("ariba", CLOSED_PO),
-            nearly_spent_po("ariba", SMALL_PO),
-            initech_po("ariba", "PO-7101", amount="5000.00"),
-        ),
-    )
-
-
-class AribaAdmin(SandboxAdmin):
-    """The shared admin helpers plus the Ariba-only endpoints."""
-
-    def __init__(self, running: RunningSandbox, http: httpx.AsyncClient) -> None:
-        super().__init__(running, http)
-        self._client = http
-
-    async def set_ariba_status(self, invoice_number: str, **body: str) -> dict[str, Any]:
-        """Move an invoice on its routing and/or invoice track."""
-        answer = await self._client.post(
-            f"/__sandbox/ariba/invoices/{invoice_number}/status", json={"buyer": "GLOBEX", **body}
-        )
-        answer.raise_for_status()
-        result: dict[str, Any] = answer.json()
-        return result
-
-    async def set_max_backdate_days(self, days: int) -> None:
-        answer = await self._client.post(
-            "/__sandbox/ariba/buyers/GLOBEX/rules", json={"max_backdate_days": days}
-        )
-        answer.raise_for_status()
-
-
-@pytest.fixture(scope="module")
-def ariba_running() -> Iterator[RunningSandbox]:
-    """A sandbox serving the module's Ariba book on 127.0.0.1."""
-    with start_sandbox(ariba_catalog()) as running:
-        yield running
-
-
 @pytest_asyncio.fixture(loop_scope="module")
-async def ariba(ariba_running: RunningSandbox) -> AsyncIterator[AribaAdmin]:
-    """The module's sandbox, reset (no invoices, logins, lock-outs, faults or rule changes)."""
-    async with httpx.AsyncClient(base_url=ariba_running.url, timeout=ADMIN_TIMEOUT_S) as http:
-        admin = AribaAdmin(ariba_running, http)
-        await admin.reset()
-        yield admin
+async def ariba(sandbox: SandboxAdmin) -> SandboxAdmin:
+    """The session's sandbox (serving the test book's Ariba portal), reset for this test."""
+    return sandbox
 
 
 @pytest.fixture
@@ -125,7 +64,7 @@ def driver() -> AribaDriver:
 
 
 def account_for(
-    ariba: AribaAdmin, *, login_name: str = LOGIN, password: str = PASSWORD
+    ariba: SandboxAdmin, *, login_name: str = LOGIN, password: str = PASSWORD
 ) -> PortalAccount:
     login = PortalLogin(
         portal_code="ARIBA-SANDBOX",
@@ -137,13 +76,9 @@ def account_for(
 
 
 @pytest.fixture
-def account(ariba: AribaAdmin) -> PortalAccount:
+def account(ariba: SandboxAdmin) -> PortalAccount:
     """The supplier's account for Globex on the sandbox's Ariba portal."""
     return account_for(ariba)
-
-
-#: an invoice to upload on the open PO unless told; ``lines`` are (description, quantity, price)
-outgoing_invoice = partial(book_invoice, purchase_order=OPEN_PO)
 
 
 async def logged_in(driver: AribaDriver, page: Page, account: PortalAccount) -> Page:
@@ -184,7 +119,7 @@ async def test_ariba_unknown_status_word_is_a_changed_portal() -> None:
 
 
 async def test_ariba_driver_wrong_password_fails_once(
-    driver: AribaDriver, browser_page: Page, ariba: AribaAdmin
+    driver: AribaDriver, browser_page: Page, ariba: SandboxAdmin
 ) -> None:
     """A wrong password raises LoginFailed with the portal's words after exactly one attempt."""
     account = account_for(ariba, login_name=OTHER_LOGIN, password="wrong")
@@ -197,7 +132,7 @@ async def test_ariba_driver_wrong_password_fails_once(
 
 
 async def test_ariba_driver_locked_account_fails_with_the_lock_message(
-    driver: AribaDriver, browser_page: Page, ariba: AribaAdmin
+    driver: AribaDriver, browser_page: Page, ariba: SandboxAdmin
 ) -> None:
     """A locked user is refused with the lock message, even with the right password."""
     await ariba.set_faults(lockout_after=1)
@@ -208,7 +143,7 @@ async def test_ariba_driver_locked_account_fails_with_the_lock_message(
 
 
 async def test_ariba_driver_submits_once_and_returns_the_network_id(
-    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: AribaAdmin
+    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: SandboxAdmin
 ) -> None:
     """A PO flip invoicing one line of the PO's two is confirmed and arrives exactly once."""
     page = await logged_in(driver, browser_page, account)
@@ -223,7 +158,7 @@ async def test_ariba_driver_submits_once_and_returns_the_network_id(
 
 
 async def test_ariba_driver_adds_rows_for_more_lines_than_the_po(
-    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: AribaAdmin
+    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: SandboxAdmin
 ) -> None:
     """Three invoice lines on a two-line PO are all submitted (a row added in the wizard)."""
     page = await logged_in(driver, browser_page, account)
@@ -306,7 +241,7 @@ async def test_ariba_driver_reports_the_portals_rejection(
     driver: AribaDriver,
     browser_page: Page,
     account: PortalAccount,
-    ariba: AribaAdmin,
+    ariba: SandboxAdmin,
     code: RejectionCode,
     number: str,
     changes: dict[str, Any],
@@ -330,7 +265,7 @@ async def test_ariba_driver_reports_the_portals_rejection(
 
 
 async def test_ariba_driver_idle_session_expires(
-    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: AribaAdmin
+    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: SandboxAdmin
 ) -> None:
     """After the idle timeout the next operation raises SessionExpired; a login heals it."""
     page = await logged_in(driver, browser_page, account)
@@ -346,7 +281,7 @@ async def test_ariba_driver_idle_session_expires(
 
 
 async def test_ariba_driver_session_expiring_inside_the_wizard_frame(
-    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: AribaAdmin
+    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: SandboxAdmin
 ) -> None:
     """The login page appearing in the wizard's frame mid-flow is SessionExpired, nothing sent."""
     page = await logged_in(driver, browser_page, account)
@@ -365,7 +300,7 @@ async def test_ariba_driver_session_expiring_inside_the_wizard_frame(
 
 
 async def test_ariba_driver_layout_v2_is_a_changed_portal(
-    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: AribaAdmin
+    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: SandboxAdmin
 ) -> None:
     """Renamed header fields in the frame: the driver names the missing one and sends nothing."""
     page = await logged_in(driver, browser_page, account)
@@ -376,7 +311,7 @@ async def test_ariba_driver_layout_v2_is_a_changed_portal(
 
 
 async def test_ariba_driver_busy_portal_is_unavailable_before_submit(
-    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: AribaAdmin
+    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: SandboxAdmin
 ) -> None:
     """A "system busy" page raises PortalUnavailable that says nothing was submitted."""
     page = await logged_in(driver, browser_page, account)
@@ -388,7 +323,7 @@ async def test_ariba_driver_busy_portal_is_unavailable_before_submit(
 
 
 async def test_ariba_driver_lost_confirmation_is_unavailable_after_submit(
-    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: AribaAdmin
+    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: SandboxAdmin
 ) -> None:
     """A 500 after the final click is PortalUnavailable(after_submit) while the portal has it."""
     page = await logged_in(driver, browser_page, account)
@@ -402,7 +337,7 @@ async def test_ariba_driver_lost_confirmation_is_unavailable_after_submit(
 
 
 async def test_ariba_driver_reads_both_status_tracks(
-    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: AribaAdmin
+    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: SandboxAdmin
 ) -> None:
     """invoice_status reads Approved (scheduled date), Paid (date, reference), Rejected (reason)."""
     page = await logged_in(driver, browser_page, account)
@@ -433,3 +368,19 @@ async def test_ariba_driver_reads_both_status_tracks(
     assert failed is not None and failed.status is PortalStatus.REJECTED
     assert failed.reason == "Tax ID missing"
     assert await driver.invoice_status(page, account, "INV-ABSENT") is None
+
+
+async def test_ariba_driver_logs_in_once_more_when_the_session_expires_during_login(
+    driver: AribaDriver, browser_page: Page, account: PortalAccount, ariba: SandboxAdmin
+) -> None:
+    """The session expiring right after the password is SessionExpired inside the login, which
+    signs in once more and succeeds: no failed login, no changed page."""
+    expiry = ExpiryDuringSignIn(ariba, expire_path="/login", after_answer=True)
+    await expiry.install(browser_page, "**/ariba/login")
+    with capture_logs() as logs:
+        await driver.login(browser_page, account)
+    assert expiry.posts == ["/ariba/login"] * 2
+    assert [e["event"] for e in logs] == ["portal.login_session_expired"]
+    logins = [(e["login_name"], e["ok"], e["reason"]) for e in await ariba.logins()]
+    assert logins == [(LOGIN, True, "ok"), (LOGIN, True, "ok")]
+    assert await driver.find_invoice(browser_page, account, "INV-NONE") is None

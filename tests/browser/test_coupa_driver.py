@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from playwright.async_api import Page
+from structlog.testing import capture_logs
 
 from connectors.portals.base import PortalAccount, PortalDriver, PortalStatus
 from connectors.portals.coupa import CoupaDriver
@@ -19,17 +20,17 @@ from connectors.portals.errors import (
     RejectionCode,
     SessionExpired,
 )
-from tests.browser.conftest import SandboxAdmin
-from tests.browser.coupa_book import (
+from tests.support.books.common import GLOBEX, invoice_pdf
+from tests.support.books.coupa import (
     CLOSED_PO,
-    GLOBEX,
     PLAIN_LOGIN,
     SMALL_PO,
     TOTP_LOGIN,
     coupa_account,
-    invoice_pdf,
     outgoing_invoice,
 )
+from tests.support.sandbox_admin import SandboxAdmin
+from tests.support.session_expiry import ExpiryDuringSignIn
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -319,3 +320,19 @@ async def test_coupa_driver_reads_the_invoice_lifecycle(
     assert (paid.payment_date, paid.payment_reference) == (dt.date(2031, 4, 1), "PAY-9")
     assert paid.amount == Decimal("55.00")
     assert await driver.invoice_status(page, account, "INV-ABSENT") is None
+
+
+async def test_coupa_driver_logs_in_once_more_when_the_session_expires_during_login(
+    driver: CoupaDriver, browser_page: Page, account: PortalAccount, sandbox: SandboxAdmin
+) -> None:
+    """The session expiring between the password and the code is SessionExpired inside the
+    login, which signs in once more and succeeds: no failed login, no changed page."""
+    expiry = ExpiryDuringSignIn(sandbox, expire_path="/login/verify", after_answer=False)
+    await expiry.install(browser_page, "**/coupa/login**")
+    with capture_logs() as logs:
+        await driver.login(browser_page, account)
+    assert expiry.posts == ["/coupa/login", "/coupa/login/verify"] * 2
+    assert [e["event"] for e in logs] == ["portal.login_session_expired"]
+    logins = [(e["login_name"], e["ok"], e["reason"]) for e in await sandbox.logins()]
+    assert logins == [(TOTP_LOGIN, True, "ok")]
+    assert await driver.find_invoice(browser_page, account, "INV-NONE") is None

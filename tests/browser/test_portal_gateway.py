@@ -422,9 +422,9 @@ async def test_portal_gateway_logs_in_again_once_when_the_session_expires(
     assert found is not None and found.status is PortalStatus.APPROVED
     assert portal.state.login_posts == 2
     assert portal.state.invoice_pages["ACME"] == 3  # ok, sent to login, ok
-    assert [e["event"] for e in events if e["event"].startswith("portal_")] == [
-        "portal_session_expired",
-        "portal_login",
+    assert [e["event"] for e in events if e["event"].startswith("portal.")] == [
+        "portal.session_expired",
+        "portal.login",
     ]
 
 
@@ -454,7 +454,7 @@ async def test_portal_gateway_never_tries_a_refused_login_twice(
     assert all(artifact_path_of(refusal) is None for refusal in refusals)
     assert artifact_path_of(first_error.value) is not None  # screenshot of the refusal
     assert gateway.paused_logins() == {wrong[0].login.key: "Invalid user name or password"}
-    assert [e["event"] for e in events].count("portal_login_paused") == 1
+    assert [e["event"] for e in events].count("portal.login_paused") == 1
     assert not any(
         WRONG_PASSWORD in str(value) or PASSWORD in str(value)
         for event in events

@@ -10,15 +10,15 @@ from playwright.async_api import Page
 
 from connectors.portals.base import PortalStatus
 from connectors.portals.errors import InvoiceRejected, RejectionCode
-from connectors.portals.recipe import RecipeDriver
-from connectors.portals.recipe_files import load_recipe
-from tests.browser.conftest import SandboxAdmin
-from tests.browser.coupa_book import (
+from connectors.portals.recipe.driver import RecipeDriver
+from connectors.portals.recipe.files import load_recipe
+from tests.support.books.common import invoice_pdf
+from tests.support.books.coupa import (
     TOTP_LOGIN,
     coupa_account,
-    invoice_pdf,
     outgoing_invoice,
 )
+from tests.support.sandbox_admin import SandboxAdmin
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 

@@ -4,14 +4,13 @@ real headless Chromium: no Python is specific to that portal."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Page
+from structlog.testing import capture_logs
 
 from connectors.portals.base import PortalAccount, PortalStatus
 from connectors.portals.errors import (
@@ -22,12 +21,11 @@ from connectors.portals.errors import (
     RejectionCode,
     SessionExpired,
 )
-from connectors.portals.recipe import RecipeDriver
-from connectors.portals.recipe_files import installed_recipes_dir, load_recipe
+from connectors.portals.recipe.driver import RecipeDriver
+from connectors.portals.recipe.files import installed_recipes_dir, load_recipe
 from connectors.portals.registry import driver_for
-from sandbox.server import RunningSandbox, start_sandbox
-from tests.browser.conftest import ADMIN_TIMEOUT_S, SandboxAdmin
-from tests.upload_book import (
+from tests.support.books.common import invoice_pdf
+from tests.support.books.upload import (
     CLOSED_PO,
     EUR_PO,
     LOGIN,
@@ -35,55 +33,21 @@ from tests.upload_book import (
     LUMI_PO,
     RHEIN,
     SMALL_PO,
-    invoice_pdf,
     outgoing_invoice,
     upload_account,
-    upload_catalog,
 )
+from tests.support.sandbox_admin import SandboxAdmin
+from tests.support.session_expiry import ExpiryDuringSignIn
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
 TODAY = dt.date.today()
-VALIDATION_DELAY_S = 0.05
-
-
-class UploadSandbox(SandboxAdmin):
-    """The admin endpoints, plus the upload portal's own."""
-
-    def __init__(self, running: RunningSandbox, http: httpx.AsyncClient) -> None:
-        super().__init__(running, http)
-        self.http = http
-
-    async def set_status(self, invoice_number: str, status: str, **fields: str) -> dict[str, Any]:
-        answer = await self.http.post(
-            f"/__sandbox/upload/invoices/{invoice_number}/status",
-            json={"status": status, **fields},
-        )
-        answer.raise_for_status()
-        result: dict[str, Any] = answer.json()
-        return result
-
-    async def set_validation_delay(self, seconds: float) -> None:
-        answer = await self.http.post(
-            "/__sandbox/upload/settings", json={"validation_delay_s": seconds}
-        )
-        answer.raise_for_status()
-
-
-@pytest.fixture(scope="module")
-def upload_sandbox() -> Iterator[RunningSandbox]:
-    """A sandbox serving the upload book (the session one serves the Coupa book)."""
-    with start_sandbox(upload_catalog(validation_delay_s=VALIDATION_DELAY_S)) as running:
-        yield running
 
 
 @pytest_asyncio.fixture(loop_scope="module")
-async def portal(upload_sandbox: RunningSandbox) -> AsyncIterator[UploadSandbox]:
-    """The module's sandbox, reset for this test."""
-    async with httpx.AsyncClient(base_url=upload_sandbox.url, timeout=ADMIN_TIMEOUT_S) as http:
-        admin = UploadSandbox(upload_sandbox, http)
-        await admin.reset()
-        yield admin
+async def portal(sandbox: SandboxAdmin) -> SandboxAdmin:
+    """The session's sandbox (serving the test book's upload portal), reset for this test."""
+    return sandbox
 
 
 @pytest.fixture
@@ -95,7 +59,7 @@ def driver() -> RecipeDriver:
 
 
 @pytest.fixture
-def account(portal: UploadSandbox) -> PortalAccount:
+def account(portal: SandboxAdmin) -> PortalAccount:
     """The book's supplier for Globex (en-US) on the upload portal."""
     return upload_account(portal.portal_url("upload"))
 
@@ -110,7 +74,7 @@ def recipe_variant(tmp_path: Path, old: str, new: str) -> RecipeDriver:
 
 
 async def test_upload_recipe_submits_and_the_portal_accepts_it_once(
-    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: UploadSandbox
+    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: SandboxAdmin
 ) -> None:
     """Login, form, hidden file input, submit: accepted after validation, one ledger entry."""
     await driver.login(browser_page, account)
@@ -129,7 +93,7 @@ async def test_upload_recipe_submits_and_the_portal_accepts_it_once(
     ("buyer", "po"), [(RHEIN, EUR_PO), (LUMI, LUMI_PO)], ids=["de-DE", "fr-FR"]
 )
 async def test_upload_recipe_types_amounts_the_way_the_form_expects(
-    driver: RecipeDriver, browser_page: Page, portal: UploadSandbox, buyer: str, po: str
+    driver: RecipeDriver, browser_page: Page, portal: SandboxAdmin, buyer: str, po: str
 ) -> None:
     """The form's locale decides the separators: de-DE would misread, fr-FR would refuse."""
     account = upload_account(portal.portal_url("upload"), buyer_name=buyer)
@@ -184,7 +148,7 @@ async def test_upload_recipe_classifies_each_rejection_the_portal_produces(
     driver: RecipeDriver,
     browser_page: Page,
     account: PortalAccount,
-    portal: UploadSandbox,
+    portal: SandboxAdmin,
     changes: dict[str, Any],
     document: dict[str, Any],
     code: RejectionCode,
@@ -202,7 +166,7 @@ async def test_upload_recipe_classifies_each_rejection_the_portal_produces(
 
 
 async def test_upload_recipe_classifies_a_duplicate_number(
-    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: UploadSandbox
+    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: SandboxAdmin
 ) -> None:
     """A number the portal already accepted comes back as DUPLICATE; the ledger keeps one."""
     await driver.login(browser_page, account)
@@ -219,7 +183,7 @@ async def test_upload_recipe_classifies_a_duplicate_number(
 
 
 async def test_upload_recipe_lookup_treats_an_upload_in_error_as_absent(
-    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: UploadSandbox
+    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: SandboxAdmin
 ) -> None:
     """An upload the validation refused ("Invoices in error") was never delivered: a lookup
     before re-sending the corrected invoice reads it as not there, while the status read still
@@ -236,13 +200,13 @@ async def test_upload_recipe_lookup_treats_an_upload_in_error_as_absent(
     status = await driver.invoice_status(browser_page, account, "UP-ERR-1")
     assert status is not None and status.raw_status == "In error"
     await driver.submit_invoice(browser_page, account, outgoing_invoice("UP-BR-2"), invoice_pdf())
-    await portal.set_status("UP-BR-2", "rejected", reason="Goods not received")
+    await portal.set_upload_status("UP-BR-2", "rejected", reason="Goods not received")
     found = await driver.find_invoice(browser_page, account, "UP-BR-2")
     assert found is not None and found.raw_status == "Rejected"
 
 
 async def test_upload_recipe_wrong_password_is_tried_once(
-    driver: RecipeDriver, browser_page: Page, portal: UploadSandbox
+    driver: RecipeDriver, browser_page: Page, portal: SandboxAdmin
 ) -> None:
     """A refused password is LoginFailed with the portal's words after exactly one attempt."""
     account = upload_account(portal.portal_url("upload"), password="not-it")
@@ -252,17 +216,19 @@ async def test_upload_recipe_wrong_password_is_tried_once(
 
 
 async def test_upload_recipe_reads_the_lifecycle_the_buyer_drives(
-    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: UploadSandbox
+    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: SandboxAdmin
 ) -> None:
     """Approved (pay date) then Paid (date, reference), as the admin endpoint moves it."""
     await driver.login(browser_page, account)
     await driver.submit_invoice(browser_page, account, outgoing_invoice("UP-LIFE-1"), invoice_pdf())
     pay_on = TODAY + dt.timedelta(days=25)
-    await portal.set_status("UP-LIFE-1", "approved", projected_payment_date=pay_on.isoformat())
+    await portal.set_upload_status(
+        "UP-LIFE-1", "approved", projected_payment_date=pay_on.isoformat()
+    )
     approved = await driver.invoice_status(browser_page, account, "UP-LIFE-1")
     assert approved is not None
     assert (approved.status, approved.projected_pay_date) == (PortalStatus.APPROVED, pay_on)
-    await portal.set_status("UP-LIFE-1", "paid", payment_reference="REM-2024-77")
+    await portal.set_upload_status("UP-LIFE-1", "paid", payment_reference="REM-2024-77")
     paid = await driver.invoice_status(browser_page, account, "UP-LIFE-1")
     assert paid is not None
     assert (paid.status, paid.payment_date, paid.payment_reference) == (
@@ -273,12 +239,12 @@ async def test_upload_recipe_reads_the_lifecycle_the_buyer_drives(
 
 
 async def test_upload_recipe_reads_a_buyer_rejection_with_its_reason(
-    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: UploadSandbox
+    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: SandboxAdmin
 ) -> None:
     """A buyer's rejection after acceptance is REJECTED with the buyer's reason."""
     await driver.login(browser_page, account)
     await driver.submit_invoice(browser_page, account, outgoing_invoice("UP-BR-1"), invoice_pdf())
-    await portal.set_status("UP-BR-1", "rejected", reason="Goods not received")
+    await portal.set_upload_status("UP-BR-1", "rejected", reason="Goods not received")
     status = await driver.invoice_status(browser_page, account, "UP-BR-1")
     assert status is not None
     assert (status.status, status.raw_status, status.reason) == (
@@ -289,7 +255,7 @@ async def test_upload_recipe_reads_a_buyer_rejection_with_its_reason(
 
 
 async def test_upload_recipe_leaves_a_slow_verdict_to_the_status_job(
-    browser_page: Page, account: PortalAccount, portal: UploadSandbox, tmp_path: Path
+    browser_page: Page, account: PortalAccount, portal: SandboxAdmin, tmp_path: Path
 ) -> None:
     """Past the recipe's wait the upload stands as received, and reads as still processing."""
     driver = recipe_variant(tmp_path, "timeout_ms = 30000", "timeout_ms = 300")
@@ -306,7 +272,7 @@ async def test_upload_recipe_leaves_a_slow_verdict_to_the_status_job(
 
 
 async def test_upload_recipe_can_answer_the_file_chooser_of_the_custom_button(
-    browser_page: Page, account: PortalAccount, portal: UploadSandbox, tmp_path: Path
+    browser_page: Page, account: PortalAccount, portal: SandboxAdmin, tmp_path: Path
 ) -> None:
     """With `button`, the recipe clicks "Attach PDF" and answers the chooser it opens."""
     driver = recipe_variant(
@@ -320,7 +286,7 @@ async def test_upload_recipe_can_answer_the_file_chooser_of_the_custom_button(
 
 
 async def test_upload_recipe_stops_with_the_recipe_place_when_the_form_changed(
-    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: UploadSandbox
+    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: SandboxAdmin
 ) -> None:
     """Layout v2 renames the fields: PortalChanged names the selector, file, line and key."""
     await driver.login(browser_page, account)
@@ -335,7 +301,7 @@ async def test_upload_recipe_stops_with_the_recipe_place_when_the_form_changed(
 
 
 async def test_upload_recipe_sees_an_expired_session(
-    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: UploadSandbox
+    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: SandboxAdmin
 ) -> None:
     """Sent back to sign-in mid-flow is SessionExpired (log in again), not a failed login."""
     await driver.login(browser_page, account)
@@ -346,7 +312,7 @@ async def test_upload_recipe_sees_an_expired_session(
 
 
 async def test_upload_recipe_busy_portal_is_unavailable(
-    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: UploadSandbox
+    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: SandboxAdmin
 ) -> None:
     """The portal's busy page is PortalUnavailable, before any submit."""
     await driver.login(browser_page, account)
@@ -358,7 +324,7 @@ async def test_upload_recipe_busy_portal_is_unavailable(
 
 
 async def test_upload_recipe_lost_confirmation_is_unavailable_after_submit(
-    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: UploadSandbox
+    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: SandboxAdmin
 ) -> None:
     """A 500 after the click is after_submit, and the upload is then found on the portal."""
     await driver.login(browser_page, account)
@@ -371,3 +337,19 @@ async def test_upload_recipe_lost_confirmation_is_unavailable_after_submit(
     await portal.set_faults(confirm_fail_rate=0.0)
     found = await driver.find_invoice(browser_page, account, "UP-LOST-1")
     assert found is not None
+
+
+async def test_upload_recipe_logs_in_once_more_when_the_session_expires_during_login(
+    driver: RecipeDriver, browser_page: Page, account: PortalAccount, portal: SandboxAdmin
+) -> None:
+    """The session expiring right after the password is SessionExpired inside the login, which
+    signs in once more and succeeds: no failed login, no changed page."""
+    expiry = ExpiryDuringSignIn(portal, expire_path="/login", after_answer=True)
+    await expiry.install(browser_page, "**/upload/login")
+    with capture_logs() as logs:
+        await driver.login(browser_page, account)
+    assert expiry.posts == ["/upload/login"] * 2
+    assert [e["event"] for e in logs] == ["portal.login_session_expired"]
+    logins = [(e["login_name"], e["ok"], e["reason"]) for e in await portal.logins()]
+    assert logins == [(LOGIN, True, "ok"), (LOGIN, True, "ok")]
+    assert await driver.find_invoice(browser_page, account, "UP-NONE") is None

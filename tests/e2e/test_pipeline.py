@@ -10,7 +10,7 @@ import pytest
 from connectors.oracle.records import SubmissionStatus
 from sandbox.book import demo_book
 from sandbox.seeder import update_purchase_order
-from tests.e2e.conftest import DEFAULT_ACCOUNTS, TODAY, Workspace
+from tests.support.workspace import DEFAULT_ACCOUNTS, TODAY, Workspace
 from worker.demo import DEMO_FAMILIES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]

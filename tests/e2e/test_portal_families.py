@@ -8,8 +8,7 @@ from collections import Counter
 import pytest
 
 from sandbox.book import demo_book
-from tests.e2e.conftest import TODAY, Workspace
-from tests.e2e.test_unattended import assert_exactly_once
+from tests.support.workspace import TODAY, Workspace, assert_exactly_once
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 

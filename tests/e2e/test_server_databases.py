@@ -20,8 +20,7 @@ from connectors.oracle.store import Store
 from sandbox.faults import Faults
 from sandbox.seeder import portal_catalog, seed_demo_book
 from sandbox.server import start_sandbox
-from tests.e2e.conftest import TODAY, Workspace, _enable_only, base_env
-from tests.e2e.test_unattended import assert_exactly_once
+from tests.support.workspace import TODAY, Workspace, assert_exactly_once, base_env, enable_only
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.external_service]
 
@@ -34,7 +33,7 @@ def server_db(request: pytest.FixtureRequest) -> Iterator[tuple[str, str | None]
     if request.param == "postgresql":
         yield request.getfixturevalue("pg_schema_url"), None
         return
-    from tests.oracle_backend import fresh_schema, oracle_admin_url_or_skip
+    from tests.support.oracle_backend import fresh_schema, oracle_admin_url_or_skip
 
     admin = oracle_admin_url_or_skip(os.environ.get("ARWORKER_TEST_ORACLE_DSN"))
     with fresh_schema(admin) as url:
@@ -53,7 +52,7 @@ def server_workspace(server_db: tuple[str, str | None], tmp_path: Path) -> Itera
         seed_demo_book(
             store.engine, portal_base_url=sandbox.url, today=TODAY, secrets_dir=tmp_path / "secrets"
         )
-        _enable_only(store, ACCOUNTS)
+        enable_only(store, ACCOUNTS)
         store.engine.dispose()
         env = base_env(tmp_path, db_url)
         if password:

@@ -25,8 +25,7 @@ from sandbox.book import demo_book, password_ref
 from sandbox.faults import Faults
 from sandbox.seeder import portal_catalog
 from sandbox.server import start_sandbox
-from tests.e2e.conftest import TODAY, Workspace
-from tests.e2e.promises import assert_exactly_once, assert_no_duplicates
+from tests.support.workspace import TODAY, Workspace, assert_exactly_once, assert_no_duplicates
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 
@@ -238,7 +237,7 @@ def test_portal_down_trips_the_breaker_then_everything_goes_once(
     assert summary["status"] == "DEGRADED", summary
     assert "coupa" in summary["outages"], summary
     assert summary["duration_s"] < 30 and elapsed < 60, (summary["duration_s"], elapsed)
-    failures = _log_events(proc.err_path, "portal_operation_failed")  # type: ignore[attr-defined]
+    failures = _log_events(proc.err_path, "portal.operation_failed")  # type: ignore[attr-defined]
     assert len(failures) <= threshold + pages - 1, len(failures)
     store = ws.store()
     restarted = None

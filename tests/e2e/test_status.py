@@ -11,7 +11,7 @@ import pytest
 
 from connectors.oracle.records import SubmissionStatus
 from sandbox.book import demo_book
-from tests.e2e.conftest import TODAY, Workspace
+from tests.support.workspace import TODAY, Workspace
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -28,8 +28,14 @@ from sandbox.book import demo_book
 from sandbox.faults import Faults
 from sandbox.seeder import portal_catalog, seed_demo_book
 from sandbox.server import start_sandbox
-from tests.e2e.conftest import DEFAULT_ACCOUNTS, TODAY, Workspace, _enable_only, base_env
-from tests.e2e.promises import assert_exactly_once
+from tests.support.workspace import (
+    DEFAULT_ACCOUNTS,
+    TODAY,
+    Workspace,
+    assert_exactly_once,
+    base_env,
+    enable_only,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 
@@ -250,7 +256,7 @@ def pg_workspace(pg_schema_url: str, tmp_path: Path) -> Iterator[Workspace]:
         seed_demo_book(
             store.engine, portal_base_url=sandbox.url, today=TODAY, secrets_dir=tmp_path / "secrets"
         )
-        _enable_only(store, DEFAULT_ACCOUNTS)
+        enable_only(store, DEFAULT_ACCOUNTS)
         store.engine.dispose()
         yield Workspace(
             root=tmp_path,
@@ -275,7 +281,7 @@ def test_fleet_of_three_workers_on_postgresql(pg_workspace: Workspace) -> None:
         runs = store.job_runs("nightly")
         assert len(runs) == 1, "the nightly enqueue ran more than once for one slot"
         claimed_by: Counter[int] = Counter()
-        owners = set()
+        owners: set[str] = set()
         for s in store.submissions():
             events = store.events(s.submission_id)
             claims = [e for e in events if e["event_type"] == "CLAIMED"]

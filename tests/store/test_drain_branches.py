@@ -9,7 +9,6 @@ transition.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import threading
 from pathlib import Path
 
@@ -31,21 +30,9 @@ from jobs import resync, status
 from jobs.context import JobContext
 from jobs.drain import drain_queue
 from jobs.run_summary import RunSummary
-from tests.fake_gateway import FakeGateway
-from tests.store.sample_book import ORG, SampleBook, load_sample_book
-
-
-class Clock:
-    """The database clock of these tests: settable, so cool-downs need no sleeping."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
+from tests.support.books.ebs import ORG, SampleBook, load_sample_book
+from tests.support.clock import Clock
+from tests.support.fake_gateway import FakeGateway
 
 
 @pytest.fixture
@@ -75,7 +62,7 @@ def _context(
         queue=QueueSettings(
             journal_path=tmp_path / "journal.jsonl",
             backoff_base_s=0,
-            **queue,  # type: ignore[arg-type]
+            **queue,
         ),
     )
     return JobContext(

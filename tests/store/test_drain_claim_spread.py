@@ -24,9 +24,9 @@ from jobs.account_turns import HELD_PER_ACCOUNT, AccountTurns
 from jobs.drain import _DrainState, _produce
 from jobs.portal_pauses import PauseBoard
 from jobs.run_summary import RunSummary
-from tests.store.drain_context import drain_context
-from tests.store.sample_book import NOW, ORG, load_sample_book
-from tests.store.test_store_contract import Clock
+from tests.support.books.ebs import NOW, ORG, load_sample_book
+from tests.support.clock import Clock
+from tests.support.drain_context import drain_context
 
 RUN_ID = "test-drain-claim-spread"
 K = 4

@@ -20,9 +20,9 @@ from connectors.oracle.store import Store
 from jobs.drain import drain_queue
 from jobs.run_summary import RunSummary
 from jobs.submission import EventType
-from tests.store.drain_context import drain_context
-from tests.store.sample_book import ORG, load_sample_book
-from tests.store.test_store_contract import Clock
+from tests.support.books.ebs import ORG, load_sample_book
+from tests.support.clock import Clock
+from tests.support.drain_context import drain_context
 
 RUN_ID = "test-drain-hand-back"
 WAIT_S = 30.0

@@ -21,15 +21,15 @@ from connectors.oracle.engine import create_engine
 from connectors.oracle.notes import NoteSettings, read_notes
 from connectors.oracle.notes_api import NoteApiError, write_note_via_api
 from connectors.oracle.records import CollectionNote
-from connectors.oracle.sql_script import read_schema
 from connectors.oracle.store import Store
 from connectors.oracle.tables import build_metadata
-from tests.oracle_backend import (
+from tests.support.oracle_backend import (
     fresh_schema,
     oracle_admin_url_or_skip,
     oracle_settings,
     run_script,
 )
+from tools.oracle_rules.sql_script import read_schema
 
 pytestmark = pytest.mark.external_service
 

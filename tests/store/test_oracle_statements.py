@@ -23,7 +23,6 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from config.settings import DatabaseSettings
 from connectors.oracle.ddl import dialect_for
-from connectors.oracle.dialect_rules import RuleViolation, check_oracle_sql
 from connectors.oracle.engine import create_engine
 from connectors.oracle.records import (
     CollectionNote,
@@ -34,7 +33,8 @@ from connectors.oracle.records import (
     SubmissionStatus,
 )
 from connectors.oracle.store import Store
-from tests.store.sample_book import ORG, load_sample_book
+from tests.support.books.ebs import ORG, load_sample_book
+from tools.oracle_rules.dialect_rules import RuleViolation, check_oracle_sql
 
 OWNER = "testhost:4242:1700000000"
 LEASE_S = 300.0

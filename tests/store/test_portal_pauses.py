@@ -16,7 +16,8 @@ import sqlalchemy as sa
 import connectors.oracle.unit_of_work as unit_of_work
 from connectors.oracle.records import PauseKind, SubmissionStatus
 from connectors.oracle.store import Store
-from tests.store.sample_book import ORG, SampleBook, load_sample_book
+from tests.support.books.ebs import ORG, SampleBook, load_sample_book
+from tests.support.clock import Clock
 
 LOGIN = {
     "portal_code": "coupa",
@@ -27,19 +28,6 @@ LOGIN = {
     "error_code": "LOGIN_FAILED",
     "worker_name": "h/1/1",
 }
-
-
-class Clock:
-    """A settable clock standing in for the database's, so no test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
 
 
 @pytest.fixture

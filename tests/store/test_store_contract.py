@@ -20,20 +20,8 @@ from connectors.oracle.records import (
     SubmissionStatus,
 )
 from connectors.oracle.store import Store
-from tests.store.sample_book import ORG, PDF_BYTES, SampleBook, load_sample_book
-
-
-class Clock:
-    """A settable clock, so lease expiry is tested without sleeping."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
+from tests.support.books.ebs import ORG, PDF_BYTES, SampleBook, load_sample_book
+from tests.support.clock import Clock
 
 
 @pytest.fixture

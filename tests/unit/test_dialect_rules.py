@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from connectors.oracle import dialect_rules as rules
 from connectors.oracle.ddl import dialect_for, render_ddl
-from connectors.oracle.dialect_rules import check_metadata, check_oracle_sql
 from connectors.oracle.notes_api import create_note_block
 from connectors.oracle.tables import UtcTimestamp, build_metadata
+from tools.oracle_rules import dialect_rules as rules
+from tools.oracle_rules.dialect_rules import check_metadata, check_oracle_sql
 
 DDL_DIR = Path(__file__).resolve().parents[2] / "connectors" / "oracle" / "ddl"
 
@@ -196,7 +196,15 @@ def test_project_ddl_passes_the_oracle_rules() -> None:
     assert violations == [], "\n".join(map(str, violations))
 
 
-@pytest.mark.parametrize("script", ["install.sql", "uninstall.sql", "grants.sql", "xe_seed.sql"])
+DBA_SCRIPTS = sorted(path.name for path in DDL_DIR.glob("*.sql"))
+
+
+def test_dba_scripts_are_all_found() -> None:
+    """The scripts the DBA runs are among those the checker reads (a moved folder fails here)."""
+    assert {"install.sql", "uninstall.sql", "grants.sql", "xe_seed.sql"} <= set(DBA_SCRIPTS)
+
+
+@pytest.mark.parametrize("script", DBA_SCRIPTS)
 def test_dba_scripts_pass_the_oracle_rules(script: str) -> None:
     """Every DBA script in connectors/oracle/ddl passes the checker."""
     path = DDL_DIR / script
@@ -208,3 +216,16 @@ def test_api_note_block_passes_the_oracle_rules() -> None:
     """The anonymous PL/SQL block of the api notes mode passes, as compiled for Oracle."""
     block = str(create_note_block(2).compile(dialect=dialect_for("oracle")))
     assert check_oracle_sql(block, source="notes_api") == []
+
+
+def test_command_line_checks_named_scripts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m tools.oracle_rules`` exits 1 naming the rule a script breaks, 0 when clean."""
+    from tools.oracle_rules.__main__ import main
+
+    bad = tmp_path / "bad.sql"
+    bad.write_text("CREATE TABLE xx_t (id NUMBER, active BOOLEAN);\n", encoding="utf-8")
+    assert main([str(bad)]) == 1
+    assert rules.BOOLEAN_TYPE in capsys.readouterr().out
+    assert main([]) == 0

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from connectors.oracle.ddl import render_ddl
-from connectors.oracle.sql_script import SchemaShape, TableShape, read_schema
 from connectors.oracle.tables import EBS_STAND_IN_TABLES, WORKER_TABLES
+from tools.oracle_rules.sql_script import SchemaShape, TableShape, read_schema
 
 DDL_DIR = Path(__file__).resolve().parents[2] / "connectors" / "oracle" / "ddl"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.oracle_backend import docker_unavailable_reason, oracle_settings, parse_dsn
+from tests.support.oracle_backend import docker_unavailable_reason, oracle_settings, parse_dsn
 
 PING_REPLY = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"
 

@@ -12,26 +12,26 @@ import pytest
 from config.settings import ConfigError
 from connectors.portals.base import PortalDriver, PortalStatus
 from connectors.portals.errors import RejectionCode
-from connectors.portals.recipe import RecipeDriver
-from connectors.portals.recipe_files import (
+from connectors.portals.recipe.driver import RecipeDriver
+from connectors.portals.recipe.files import (
     RECIPES_DIR_ENV,
     RecipeError,
     find_recipe,
     installed_recipes_dir,
     load_recipe,
 )
-from connectors.portals.recipe_positions import key_lines
-from connectors.portals.recipe_template import (
-    LOCALES,
+from connectors.portals.recipe.numbers import LOCALES, parse_amount
+from connectors.portals.recipe.positions import key_lines
+from connectors.portals.recipe.template import (
     TemplateInvalid,
     account_values,
     invoice_values,
-    parse_amount,
     parse_template,
     render,
 )
 from connectors.portals.registry import driver_for, known_families
-from tests.upload_book import GLOBEX, outgoing_invoice, upload_account
+from tests.support.books.common import GLOBEX
+from tests.support.books.upload import outgoing_invoice, upload_account
 
 SHIPPED = installed_recipes_dir() / "upload.toml"
 SHIPPED_TEXT = SHIPPED.read_text(encoding="utf-8")
@@ -480,5 +480,5 @@ def test_template_reads_amounts_the_portal_shows(
 def test_recipe_refused_status_must_be_a_mapped_status(tmp_path: Path) -> None:
     """A ``[status] refused`` word that ``[status.map]`` does not know is refused at load."""
     text = mutated('refused = ["In error"]', 'refused = ["In eror"]')
-    path, problems = load_problems(tmp_path, text)
+    _path, problems = load_problems(tmp_path, text)
     assert any("In eror" in p and "status.map" in p for p in problems), problems

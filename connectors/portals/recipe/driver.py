@@ -2,7 +2,7 @@
 
 Most of a collections team's portals are simple upload portals that change now and then; a
 Python driver per portal does not scale, a checked recipe does (``config/portals/<code>.toml``,
-:mod:`connectors.portals.recipe_model`). :class:`RecipeDriver` meets the driver contract from a
+:mod:`connectors.portals.recipe.model`). :class:`RecipeDriver` meets the driver contract from a
 loaded recipe and keeps the promises of the hand-written drivers:
 
 - nothing is retried here and nothing is submitted twice: every failure after the submit click
@@ -22,7 +22,7 @@ import asyncio
 import re
 import time
 from collections.abc import Sequence
-from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pyotp
@@ -31,7 +31,6 @@ import structlog
 from connectors.portals.base import (
     InvoiceDocument,
     OutgoingInvoice,
-    OutgoingLine,
     PortalAccount,
     PortalInvoice,
     PortalReceipt,
@@ -48,16 +47,19 @@ from connectors.portals.errors import (
     RejectionCode,
     wrap_playwright_errors,
 )
-from connectors.portals.recipe_files import LoadedRecipe
-from connectors.portals.recipe_model import LinesSection
-from connectors.portals.recipe_page import RecipePage, StatusRow, norm, same_number
-from connectors.portals.recipe_template import (
+from connectors.portals.invoice_entry import confirmed_receipt, entry_lines
+from connectors.portals.matching import normalised, same_number
+from connectors.portals.portal_page import LoginStage, log_in_once_more_if_expired
+from connectors.portals.recipe.files import LoadedRecipe
+from connectors.portals.recipe.model import LinesSection
+from connectors.portals.recipe.numbers import parse_amount
+from connectors.portals.recipe.page import RecipePage, StatusRow
+from connectors.portals.recipe.template import (
     TemplateValues,
     account_values,
     document_values,
     invoice_values,
     line_values,
-    parse_amount,
 )
 
 if TYPE_CHECKING:
@@ -76,22 +78,29 @@ class RecipeDriver:
         self._rules = [
             (re.compile(rule.pattern, re.IGNORECASE), rule.code) for rule in self.recipe.rejections
         ]
-        self._status_map = {norm(raw): status for raw, status in self.recipe.status.map.items()}
-        self._refused = {norm(raw) for raw in self.recipe.status.refused}
+        self._status_map = {
+            normalised(raw): status for raw, status in self.recipe.status.map.items()
+        }
+        self._refused = {normalised(raw) for raw in self.recipe.status.refused}
 
     # --- the contract -----------------------------------------------------------------------
 
     async def login(self, page: Page, account: PortalAccount) -> None:
-        """The recipe's login steps, then its TOTP step if asked; LoginFailed on refusal."""
+        """The recipe's login steps, then its TOTP step if asked; LoginFailed on refusal.
+
+        A session the portal drops during the login (SessionExpired) gets one more login.
+        """
+        await log_in_once_more_if_expired(partial(self._log_in, page, account))
+
+    async def _log_in(self, page: Page, account: PortalAccount) -> None:
         spec = self.recipe.login
         session = RecipePage(page, self.loaded, account)
         values: TemplateValues = {"account": account_values(account)}
-        await session.open(spec.open, ("login", "open"), values, login_is_expected=True)
+        await session.open(spec.open, ("login", "open"), values, stage=LoginStage.OPENING)
         if await session.count(spec.signed_in):
             return  # the stored session is still good
         await session.run_steps(("login", "steps"), spec.steps, values)
-        await session.click_and_land(spec.submit, ("login", "submit"), login_is_expected=True)
-        await self._raise_refusal(session, spec.error)
+        await session.click_and_land(spec.submit, ("login", "submit"), stage=LoginStage.SUBMITTED)
         totp = spec.totp
         if totp is not None and await session.count(totp.field):
             secret = account.login.totp_secret
@@ -104,9 +113,8 @@ class RecipeDriver:
             with wrap_playwright_errors("login: verification code"):
                 await field.fill(pyotp.TOTP(secret.get_secret_value()).now())
             await session.click_and_land(
-                totp.submit, ("login", "totp", "submit"), login_is_expected=True
+                totp.submit, ("login", "totp", "submit"), stage=LoginStage.SUBMITTED
             )
-            await self._raise_refusal(session, totp.error, spec.error)
         await session.element(spec.signed_in, ("login", "signed_in"))
 
     async def find_invoice(
@@ -119,7 +127,7 @@ class RecipeDriver:
         never be sent again.
         """
         found = await self.invoice_status(page, account, invoice_number)
-        if found is not None and norm(found.raw_status) in self._refused:
+        if found is not None and normalised(found.raw_status) in self._refused:
             return None
         return found
 
@@ -172,7 +180,7 @@ class RecipeDriver:
         values: TemplateValues,
     ) -> None:
         """Make the lines table hold exactly the invoice's lines, then type each row."""
-        lines = _lines_of(invoice)
+        lines = entry_lines(invoice)
         where = session.where(("submit", "lines", "row"))
         rows = session.page.locator(spec.row)
         with wrap_playwright_errors(where):
@@ -217,16 +225,9 @@ class RecipeDriver:
                     ("submit", "confirmation", "number"),
                     after_submit=True,
                 )
-            if not reference or not same_number(confirmed, invoice.invoice_number):
-                raise PortalUnavailable(
-                    f"{step}: the confirmation names invoice {confirmed!r} / {reference!r}",
-                    after_submit=True,
-                )
-            return PortalReceipt(
-                invoice_number=invoice.invoice_number,
-                portal_reference=reference,
-                message=f"Submitted to the portal as {reference}",
-            )
+            if same_number(confirmed, invoice.invoice_number):
+                confirmed = invoice.invoice_number  # the portal may show it in its own case
+            return confirmed_receipt(invoice, confirmed, reference, step)
         errors = await session.texts(spec.errors, ("submit", "errors"), after_submit=True)
         if errors:
             raise InvoiceRejected(self.classify(errors), "; ".join(errors))
@@ -244,7 +245,7 @@ class RecipeDriver:
         """Watch the status page until the upload is validated; its failure is a rejection."""
         processing = self.recipe.submit.processing
         assert processing is not None  # only called when the recipe has it
-        pending = {norm(raw) for raw in processing.statuses}
+        pending = {normalised(raw) for raw in processing.statuses}
         deadline = time.monotonic() + processing.timeout_ms / 1000
         number = invoice.invoice_number
         while True:
@@ -255,7 +256,7 @@ class RecipeDriver:
                 # the portal has the upload; its verdict is the status job's to read
                 log.warning("recipe.verdict_unread", portal=self.family, error=str(exc))
                 return _still_processing(receipt, f"its status could not be read ({exc.code})")
-            if found is not None and norm(found.raw_status) not in pending:
+            if found is not None and normalised(found.raw_status) not in pending:
                 break
             if time.monotonic() >= deadline:
                 return _still_processing(
@@ -290,13 +291,13 @@ class RecipeDriver:
         """The row of ``number`` (of the account's customer; ``reference``'s if given)."""
         values: TemplateValues = {"invoice": {"number": number}, "account": account_values(account)}
         rows = await session.status_rows(number, values) or []
-        buyer = norm(account.buyer_name or "")
+        buyer = normalised(account.buyer_name or "")
         has_buyer = self.recipe.status.columns.buyer is not None
         mine = [
             row
             for row in rows
             if same_number(row.get("number"), number)
-            and (not buyer or not has_buyer or norm(row.get("buyer") or "") == buyer)
+            and (not buyer or not has_buyer or normalised(row.get("buyer") or "") == buyer)
         ]
         if reference is not None and self.recipe.status.columns.reference is not None:
             # not the upload just made (an older one of that number): not listed yet
@@ -306,7 +307,7 @@ class RecipeDriver:
         return (live or mine)[0] if mine else None
 
     def _status_of(self, row: StatusRow) -> PortalStatus | None:
-        return self._status_map.get(norm(row.get("status") or ""))
+        return self._status_map.get(normalised(row.get("status") or ""))
 
     def _invoice(self, session: RecipePage, row: StatusRow, number: str) -> PortalInvoice:
         raw = row.get("status")
@@ -315,7 +316,7 @@ class RecipeDriver:
                 f"{session.where(('status', 'columns', 'status'))}: the row of {number} "
                 "shows no status"
             )
-        status = self._status_map.get(norm(raw))
+        status = self._status_map.get(normalised(raw))
         if status is None:
             raise PortalChanged(
                 f"unknown status {raw!r} on the portal; [status.map] knows "
@@ -335,12 +336,6 @@ class RecipeDriver:
             payment_reference=row.get("payment_reference"),
         )
 
-    async def _raise_refusal(self, session: RecipePage, *selectors: str | None) -> None:
-        for selector in selectors:
-            if selector is not None and await session.count(selector):
-                message = await session.text(selector, ("login", "error"))
-                raise LoginFailed(message or "the portal refused the sign-in")
-
 
 def _seconds(timeout_ms: int) -> str:
     return f"{timeout_ms / 1000:g} s"
@@ -352,20 +347,4 @@ def _still_processing(receipt: PortalReceipt, why: str) -> PortalReceipt:
         portal_reference=receipt.portal_reference,
         message=f"Submitted to the portal as {receipt.portal_reference}; {why}: the status "
         "job will read the portal's verdict",
-    )
-
-
-def _lines_of(invoice: OutgoingInvoice) -> tuple[OutgoingLine, ...]:
-    """The invoice's lines, or one line for the net amount when it has none."""
-    if invoice.lines:
-        return invoice.lines
-    net = invoice.total_amount - invoice.tax_amount
-    return (
-        OutgoingLine(
-            line_number=1,
-            description=f"Invoice {invoice.invoice_number}",
-            quantity=Decimal(1),
-            unit_price=net,
-            amount=net,
-        ),
     )

@@ -12,14 +12,14 @@ import httpx
 import pytest
 
 from sandbox.ariba_records import AribaRecords, HeaderEntry
-from sandbox.catalog import Catalog, PortalUser
+from sandbox.catalog import Catalog
 from sandbox.ledger import Ledger
 from sandbox.server import create_app
-from tests.portal_test_books import book_buyers, closed_po, initech_po, nearly_spent_po, open_po
+from tests.support.books.ariba import STANDIN_OTHER_USER as OTHER_USER
+from tests.support.books.ariba import STANDIN_PASSWORD as PASSWORD
+from tests.support.books.ariba import STANDIN_USER as USER
+from tests.support.books.ariba import standin_catalog as ariba_catalog
 
-USER = "ar@supplier.test"
-OTHER_USER = "billing@supplier.test"
-PASSWORD = "Ariba-Sandbox-1"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = dt.date.today()
 
@@ -27,29 +27,6 @@ TODAY = dt.date.today()
 def us_date(day: dt.date) -> str:
     """A date as the wizard reads it (MM/DD/YYYY)."""
     return day.strftime("%m/%d/%Y")
-
-
-def ariba_catalog() -> Catalog:
-    """Two logins, two customers; an open two-line PO, a closed one, one with 100.00 left."""
-    return Catalog(
-        users=(
-            PortalUser(family="ariba", login_name=USER, password=PASSWORD),
-            PortalUser(family="ariba", login_name=OTHER_USER, password=PASSWORD),
-            PortalUser(family="coupa", login_name="coupa-only@supplier.test", password=PASSWORD),
-        ),
-        buyers=book_buyers("ariba"),
-        purchase_orders=(
-            open_po(
-                "ariba",
-                "PO-A1",
-                amount="1000.00",
-                lines=(("Widgets", "10", "50.00"), ("Freight", "1", "25.00")),
-            ),
-            closed_po("ariba", "PO-A2"),
-            nearly_spent_po("ariba", "PO-A3"),
-            initech_po("ariba", "PO-I1", amount="300.00"),
-        ),
-    )
 
 
 @pytest.fixture

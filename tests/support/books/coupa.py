@@ -1,4 +1,5 @@
-"""A small Coupa-style book for the browser tests: logins, customers, POs, invoices to upload.
+"""The Coupa-style books: the browser tests' (logins, customers, POs, invoices to upload) and the
+stand-in portal tests' (other logins, small amounts).
 
 Small on purpose: each PO exists to provoke one behaviour (an open PO with room for many
 invoices, a closed one, one with little left, one of another customer in another currency).
@@ -13,12 +14,8 @@ from pydantic import SecretStr
 
 from connectors.portals.base import PortalAccount, PortalLogin
 from sandbox.catalog import Catalog, PortalUser
-
-# GLOBEX, INITECH, PDF_BYTES and invoice_pdf stay names of this book for its importers
-from tests.portal_test_books import GLOBEX as GLOBEX
-from tests.portal_test_books import INITECH as INITECH
-from tests.portal_test_books import PDF_BYTES as PDF_BYTES
-from tests.portal_test_books import (
+from tests.support.books.common import (
+    GLOBEX,
     book_buyers,
     book_invoice,
     closed_po,
@@ -26,7 +23,8 @@ from tests.portal_test_books import (
     nearly_spent_po,
     open_po,
 )
-from tests.portal_test_books import invoice_pdf as invoice_pdf
+
+# --- the browser tests' book ------------------------------------------------------------------
 
 TOTP_SECRET = pyotp.random_base32()
 TOTP_LOGIN = "ap@acme-supplies.test"
@@ -80,3 +78,31 @@ def coupa_account(
 
 #: an invoice to upload on the open PO unless told; ``lines`` are (description, quantity, price)
 outgoing_invoice = partial(book_invoice, purchase_order=OPEN_PO)
+
+# --- the stand-in portal tests' book ----------------------------------------------------------
+
+STANDIN_TOTP_SECRET = pyotp.random_base32()
+STANDIN_TOTP_USER = "ap@supplier.test"
+STANDIN_PLAIN_USER = "billing@supplier.test"
+STANDIN_PASSWORD = "Correct-Horse-1"
+
+
+def standin_catalog() -> Catalog:
+    """Two suppliers' logins (one with TOTP), two customers, an open, a closed and a EUR PO."""
+    return Catalog(
+        users=(
+            PortalUser(
+                family="coupa",
+                login_name=STANDIN_TOTP_USER,
+                password=STANDIN_PASSWORD,
+                totp_secret=STANDIN_TOTP_SECRET,
+            ),
+            PortalUser(family="coupa", login_name=STANDIN_PLAIN_USER, password=STANDIN_PASSWORD),
+        ),
+        buyers=book_buyers("coupa"),
+        purchase_orders=(
+            open_po("coupa", "PO-1001", amount="1000.00", lines=(("Widgets", "10", "50.00"),)),
+            closed_po("coupa", "PO-1002"),
+            initech_po("coupa", "PO-2001", amount="300.00"),
+        ),
+    )

@@ -35,8 +35,8 @@ from sqlalchemy.engine import URL, make_url
 
 from config.settings import DatabaseSettings
 from connectors.oracle.engine import create_engine
-from connectors.oracle.sql_script import split_statements, substitute
 from connectors.oracle.tables import build_metadata
+from tools.oracle_rules.sql_script import split_statements, substitute
 
 DSN_ENV = "ARWORKER_TEST_ORACLE_DSN"
 ORACLE_IMAGE = "gvenzl/oracle-free:23-slim-faststart"
@@ -253,7 +253,7 @@ def _start_container() -> tuple[URL | None, str | None]:
             from testcontainers.community.oracle import OracleDbContainer
             from testcontainers.core.waiting_utils import wait_for_logs
 
-            class _OracleFree(OracleDbContainer):
+            class _OracleFree(OracleDbContainer):  # type: ignore[misc]  # testcontainers: no types
                 def _connect(self) -> None:
                     wait_for_logs(self, "DATABASE IS READY TO USE!", timeout=ORACLE_START_TIMEOUT_S)
 

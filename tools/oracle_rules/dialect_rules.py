@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from connectors.oracle.sql_script import (
+from tools.oracle_rules.sql_script import (
     SchemaShape,
     Statement,
     Token,

@@ -1,11 +1,12 @@
 """One recipe operation on one page: open, run steps, check where we landed, read rows.
 
-The recipe driver (:mod:`connectors.portals.recipe`) decides *what* to do; this module does it
-on a Playwright page with the recipe's selectors and timeouts, and turns every surprise into the
-error the queue expects (design §5): the portal's login page mid-flow is ``SessionExpired``, a
-busy or 5xx page ``PortalUnavailable`` (``after_submit`` once the submit button was clicked),
-a selector that finds nothing ``PortalChanged`` naming the recipe file, line and key that holds
-it. Values typed from secret templates never appear in an error message.
+The recipe driver (:mod:`connectors.portals.recipe.driver`) decides *what* to do; this module
+does it on a Playwright page with the recipe's selectors and timeouts. Where a navigation landed
+is classified as for every driver (:mod:`connectors.portals.portal_page`, from the recipe's
+``[pages]``): the portal's login page mid-flow is ``SessionExpired``, a busy, 429 or 5xx page
+``PortalUnavailable`` (``after_submit`` once the submit button was clicked); a selector that
+finds nothing is ``PortalChanged`` naming the recipe file, line and key that holds it. Values
+typed from secret templates never appear in an error message.
 """
 
 from __future__ import annotations
@@ -13,12 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from typing import TYPE_CHECKING
 
-from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import FilePayload
-from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from connectors.portals.base import InvoiceDocument, PortalAccount
 from connectors.portals.errors import (
@@ -26,44 +24,24 @@ from connectors.portals.errors import (
     PortalChanged,
     PortalUnavailable,
     RejectionCode,
-    SessionExpired,
     wrap_playwright_errors,
 )
-from connectors.portals.recipe_files import LoadedRecipe
-from connectors.portals.recipe_model import Loc, StatusColumns, Step
-from connectors.portals.recipe_template import (
+from connectors.portals.matching import normalised, same_number
+from connectors.portals.portal_page import Landmarks, LoginStage, PortalPages, ResultsList, count
+from connectors.portals.recipe.files import LoadedRecipe
+from connectors.portals.recipe.model import Loc, Recipe, StatusColumns, Step
+from connectors.portals.recipe.numbers import LocaleUnknown, NumberLocale, number_locale
+from connectors.portals.recipe.template import (
     FieldKind,
-    NumberLocale,
-    TemplateInvalid,
     TemplateValues,
-    number_locale,
     parse_template,
     render,
 )
 
 if TYPE_CHECKING:
-    from playwright.async_api import Locator, Page, Response
+    from playwright.async_api import Locator, Page
 
-MAX_LIST_PAGES = 25  #: pages of status rows read before giving up on a number
 ACCOUNT_LOCALE_OPTION = "locale"  #: a portal account option that overrides the recipe's locale
-
-_LANDING_JS = """([login, busy, failure]) => {
-  const text = sel => { const e = sel && document.querySelector(sel);
-                        return e ? (e.textContent || '').trim() || sel : null; };
-  return { login: !!document.querySelector(login), busy: text(busy), failure: text(failure) };
-}"""
-
-_ROWS_JS = """(rows, columns) => rows.map(row => {
-  const out = {};
-  for (const [name, spec] of Object.entries(columns)) {
-    const at = spec.lastIndexOf('@');
-    const sel = (at >= 0 ? spec.slice(0, at) : spec).trim();
-    const attr = at >= 0 ? spec.slice(at + 1).trim() : null;
-    const el = sel ? row.querySelector(sel) : row;
-    out[name] = !el ? null : (attr ? el.getAttribute(attr) : (el.textContent || '').trim());
-  }
-  return out;
-})"""
 
 _OPTIONS_JS = "e => Array.from(e.options || []).map(o => [(o.textContent || '').trim(), o.value])"
 
@@ -93,6 +71,11 @@ class RecipePage:
         self.element_ms = timeouts.element_ms
         self.navigation_ms = timeouts.navigation_ms
         self.submit_ms = timeouts.submit_ms
+        self.pages = PortalPages(
+            recipe_landmarks(self.recipe),
+            navigation_ms=timeouts.navigation_ms,
+            element_ms=timeouts.element_ms,
+        )
 
     # --- where am I -------------------------------------------------------------------------
 
@@ -100,17 +83,17 @@ class RecipePage:
         return self.loaded.where(loc)
 
     async def open(
-        self, path: str, loc: Loc, values: TemplateValues, *, login_is_expected: bool = False
+        self,
+        path: str,
+        loc: Loc,
+        values: TemplateValues,
+        *,
+        stage: LoginStage = LoginStage.NONE,
     ) -> None:
         """Go to a recipe path (templates URL-encoded) and check the landing page."""
         url = self.base + self.render(path, loc, values, for_url=True)
-        step = f"open {self.where(loc)}"
-        with wrap_playwright_errors(step):
-            response = await self.page.goto(
-                url, wait_until="domcontentloaded", timeout=self.navigation_ms
-            )
         self._page_locale = None
-        await self.check_landing(response, step, login_is_expected=login_is_expected)
+        await self.pages.open(self.page, url, f"open {self.where(loc)}", stage=stage)
 
     async def click_and_land(
         self,
@@ -119,69 +102,33 @@ class RecipePage:
         *,
         scope: Locator | None = None,
         after_submit: bool = False,
-        login_is_expected: bool = False,
+        stage: LoginStage = LoginStage.NONE,
     ) -> None:
         """Click an element that loads a page, wait for it, check where we landed."""
-        step = f"click {self.where(loc)}"
         target = await self.element(selector, loc, scope=scope)
-        timeout_ms = self.submit_ms if after_submit else self.navigation_ms
-        with wrap_playwright_errors(step, after_submit=after_submit):
-            async with self.page.expect_navigation(
-                wait_until="domcontentloaded", timeout=timeout_ms
-            ) as navigation:
-                await target.click(timeout=self.element_ms)
-            response = await navigation.value
         self._page_locale = None
-        await self.check_landing(
-            response, step, after_submit=after_submit, login_is_expected=login_is_expected
+        await self.pages.click_and_land(
+            self.page,
+            target,
+            f"click {self.where(loc)}",
+            timeout_ms=self.submit_ms if after_submit else self.navigation_ms,
+            after_submit=after_submit,
+            stage=stage,
         )
-
-    async def check_landing(
-        self,
-        response: Response | None,
-        step: str,
-        *,
-        after_submit: bool = False,
-        login_is_expected: bool = False,
-    ) -> None:
-        """Busy or failing portal → PortalUnavailable; its login page mid-flow → SessionExpired."""
-        pages = self.recipe.pages
-        with wrap_playwright_errors(step, after_submit=after_submit):
-            marks: dict[str, Any] = await self.page.evaluate(
-                _LANDING_JS, [pages.login, pages.busy, pages.failure]
-            )
-        status = response.status if response is not None else 200
-        if marks["busy"] or status in (429, 503):
-            message = marks["busy"] or f"HTTP {status}"
-            raise PortalUnavailable(f"{step}: {message}", after_submit=after_submit)
-        if status >= 500 or marks["failure"]:
-            detail = f"HTTP {status} {marks['failure'] or ''}".strip()
-            raise PortalUnavailable(f"{step}: {detail}", after_submit=after_submit)
-        if marks["login"] and not login_is_expected:
-            raise SessionExpired(
-                f"{step}: the portal showed its login page (session expired)",
-                after_submit=after_submit,
-            )
 
     # --- elements ---------------------------------------------------------------------------
 
     async def element(self, selector: str, loc: Loc, *, scope: Locator | None = None) -> Locator:
         """The first element matching ``selector`` (inside ``scope``); PortalChanged if none."""
-        root = scope if scope is not None else self.page
-        target = root.locator(selector).first
-        try:
-            await target.wait_for(state="attached", timeout=self.element_ms)
-        except PlaywrightTimeout as exc:
-            raise PortalChanged(
-                f"{selector!r} found nothing on {self.page.url} ({self.where(loc)})"
-            ) from exc
-        except PlaywrightError as exc:
-            raise PortalUnavailable(f"{self.where(loc)}: {_first_line(exc)}") from exc
-        return target
+        return await self.pages.element(
+            scope if scope is not None else self.page,
+            selector,
+            f"{selector!r} found nothing on {self.page.url} ({self.where(loc)})",
+            self.where(loc),
+        )
 
     async def count(self, selector: str) -> int:
-        with wrap_playwright_errors(f"look for {selector}"):
-            return await self.page.locator(selector).count()
+        return await count(self.page, selector)
 
     async def text(self, selector: str, loc: Loc, *, after_submit: bool = False) -> str:
         target = await self.element(selector, loc)
@@ -245,7 +192,7 @@ class RecipePage:
                     assert step.text is not None  # the model requires it
                     wanted = await self.render_step(step.text, (*loc, "text"), values)
                     shown = (await target.inner_text()).strip()
-                    if norm(shown) != norm(wanted):
+                    if normalised(shown) != normalised(wanted):
                         raise PortalChanged(
                             f"{step_name}: the page shows {shown!r} where {wanted!r} was "
                             "expected; nothing was submitted"
@@ -262,7 +209,7 @@ class RecipePage:
         wanted = await self.render_step(source, (*loc, key), values)
         index = 0 if key == "label" else 1
         match = next((o for o in options if o[index] == wanted), None) or next(
-            (o for o in options if norm(o[index]) == norm(wanted)), None
+            (o for o in options if normalised(o[index]) == normalised(wanted)), None
         )
         if match is None:
             offered = ", ".join(o[index] for o in options if o[1]) or "none"
@@ -327,7 +274,7 @@ class RecipePage:
                 return self.base_locale(loc)
             try:
                 self._page_locale = number_locale(declared)
-            except TemplateInvalid as exc:
+            except LocaleUnknown as exc:
                 raise PortalChanged(
                     f"{self.where(('portal', 'locale_from'))}: the page declares {exc}"
                 ) from exc
@@ -339,7 +286,7 @@ class RecipePage:
             return number_locale(self.recipe.portal.locale)
         try:
             return number_locale(option)
-        except TemplateInvalid as exc:
+        except LocaleUnknown as exc:
             raise PortalChanged(
                 f"portal account {self.account.portal_account_id} option "
                 f"{ACCOUNT_LOCALE_OPTION!r}: {exc}"
@@ -355,31 +302,29 @@ class RecipePage:
         status = self.recipe.status
         await self.open(status.open, ("status", "open"), values)
         await self.run_steps(("status", "steps"), status.steps, values)
-        columns = _column_specs(status.columns)
-        rows: list[StatusRow] = []
-        for _ in range(MAX_LIST_PAGES):
-            await self.element(f"{status.rows}, {status.empty}", ("status", "rows"))
-            if await self.count(status.empty) and not await self.count(status.rows):
-                return rows or None
-            with wrap_playwright_errors(self.where(("status", "rows"))):
-                found = await self.page.locator(status.rows).evaluate_all(_ROWS_JS, columns)
-            rows.extend(StatusRow(cells=cells) for cells in found)
-            if any(same_number(row.get("number"), number) for row in rows):
-                return rows
-            if status.next_page is None or not await self.count(status.next_page):
-                return rows
-            link = await self.element(status.next_page, ("status", "next_page"))
-            with wrap_playwright_errors(self.where(("status", "next_page"))):
-                next_url = await link.get_attribute("href")
-            if not next_url:
-                raise PortalChanged(f"{self.where(('status', 'next_page'))}: no href")
-            with wrap_playwright_errors(self.where(("status", "next_page"))):
-                response = await self.page.goto(
-                    urljoin(self.page.url, next_url),
-                    wait_until="domcontentloaded",
-                    timeout=self.navigation_ms,
-                )
-            await self.check_landing(response, self.where(("status", "next_page")))
+        results = ResultsList(
+            what="status rows",
+            table=status.rows,
+            empty=status.empty,
+            rows=status.rows,
+            next_page=status.next_page,
+            columns=_column_specs(status.columns),
+        )
+        rows_where = self.where(("status", "rows"))
+        next_where = self.where(("status", "next_page"))
+        search = await self.pages.search_list(
+            self.page,
+            results,
+            rows_where,
+            first_url=None,
+            open_page=lambda url: self.pages.open(self.page, url, next_where),
+            wanted=lambda cells: same_number(StatusRow(cells=cells).get("number"), number),
+            missing=f"'{status.rows}, {status.empty}' found nothing on {self.page.url} "
+            f"({rows_where})",
+        )
+        rows = [StatusRow(cells=cells) for cells in search.rows]
+        if search.empty is not None:
+            return rows or None
         return rows
 
     def parse_date(self, text: str | None) -> dt.date | None:
@@ -399,15 +344,17 @@ def _is_secret(source: str) -> bool:
     return any(p.kind is FieldKind.SECRET for p in parse_template(source).placeholders)
 
 
-def same_number(shown: str | None, ours: str) -> bool:
-    """Numbers compare as portals compare them: trimmed, case-insensitive."""
-    return (shown or "").strip().casefold() == ours.strip().casefold()
-
-
-def norm(text: str) -> str:
-    """Whitespace collapsed, case folded: how labels and statuses are compared."""
-    return " ".join(text.split()).casefold()
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0][:300]
+def recipe_landmarks(recipe: Recipe) -> Landmarks:
+    """The portal's landmarks as its recipe names them (``[pages]`` and ``[login]``)."""
+    login = recipe.login
+    refusals = [login.error, login.totp.error if login.totp is not None else None]
+    typed = [step.target for step in login.steps if step.action == "fill"]
+    return Landmarks(
+        login=recipe.pages.login,
+        # the field typed first (the user name) is only on the page asking for the password
+        credentials=typed[0] if typed else recipe.pages.login,
+        login_error=", ".join(r for r in refusals if r) or None,
+        notice=recipe.pages.notice,
+        busy=recipe.pages.busy,
+        failure=recipe.pages.failure,
+    )

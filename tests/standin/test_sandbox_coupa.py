@@ -13,35 +13,16 @@ import httpx
 import pyotp
 import pytest
 
-from sandbox.catalog import Catalog, PortalUser
 from sandbox.faults import FaultControl, Faults, FaultsInvalid
 from sandbox.server import create_app, start_sandbox
-from tests.portal_test_books import book_buyers, closed_po, initech_po, open_po
+from tests.support.books.coupa import STANDIN_PASSWORD as PASSWORD
+from tests.support.books.coupa import STANDIN_PLAIN_USER as PLAIN_USER
+from tests.support.books.coupa import STANDIN_TOTP_SECRET as TOTP_SECRET
+from tests.support.books.coupa import STANDIN_TOTP_USER as TOTP_USER
+from tests.support.books.coupa import standin_catalog as small_catalog
 
-TOTP_SECRET = pyotp.random_base32()
-TOTP_USER = "ap@supplier.test"
-PLAIN_USER = "billing@supplier.test"
-PASSWORD = "Correct-Horse-1"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = dt.date.today()
-
-
-def small_catalog() -> Catalog:
-    """Two suppliers' logins (one with TOTP), two customers, an open, a closed and a EUR PO."""
-    return Catalog(
-        users=(
-            PortalUser(
-                family="coupa", login_name=TOTP_USER, password=PASSWORD, totp_secret=TOTP_SECRET
-            ),
-            PortalUser(family="coupa", login_name=PLAIN_USER, password=PASSWORD),
-        ),
-        buyers=book_buyers("coupa"),
-        purchase_orders=(
-            open_po("coupa", "PO-1001", amount="1000.00", lines=(("Widgets", "10", "50.00"),)),
-            closed_po("coupa", "PO-1002"),
-            initech_po("coupa", "PO-2001", amount="300.00"),
-        ),
-    )
 
 
 @pytest.fixture

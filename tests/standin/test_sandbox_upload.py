@@ -16,20 +16,19 @@ import pytest
 
 from sandbox.server import create_app
 from sandbox.upload_locale import LOCALES, AmountRefused, read_amount
-from tests.upload_book import (
+from tests.support.books.common import PDF_BYTES
+from tests.support.books.upload import (
     CLOSED_PO,
     EUR_PO,
     LOGIN,
     LUMI_PO,
     OPEN_PO,
     PASSWORD,
-    PDF_BYTES,
     SMALL_PO,
     upload_catalog,
 )
 
 TODAY = dt.date.today()
-SETTLE_WAIT_S = 0.05  #: longer than the delay the tests set (0), for the timer to run
 
 
 def day(value: dt.date) -> str:
@@ -44,6 +43,12 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         transport=transport, base_url="http://127.0.0.1", follow_redirects=True
     ) as http:
         yield http
+
+
+async def settled(client: httpx.AsyncClient) -> None:
+    """Wait until the portal's validation timer has validated every upload."""
+    answer = await client.get("/__sandbox/upload/settled")
+    assert answer.status_code == 200, answer.text
 
 
 async def sign_in(client: httpx.AsyncClient, password: str = PASSWORD) -> httpx.Response:
@@ -116,7 +121,7 @@ async def test_upload_portal_shows_processing_then_accepted_and_only_then_record
     status = await client.get("/upload/status", params={"number": "INV-1"})
     assert '<span class="pill processing">Processing</span>' in status.text
     assert await received(client) == []
-    await asyncio.sleep(0.4)  # nobody looks at the portal: the validation still runs
+    await settled(client)  # nobody looks at the portal: the validation still runs
     ledger = await received(client)
     assert [(e["portal"], e["invoice_number"], e["amount"]) for e in ledger] == [
         ("upload", "INV-1", "1469.13")
@@ -164,7 +169,7 @@ async def test_upload_portal_moves_a_failed_validation_to_invoices_in_error(
     await sign_in(client)
     answer = await upload(client, **changes)
     assert answer.status_code == 200, form_errors(answer.text)
-    await asyncio.sleep(SETTLE_WAIT_S)
+    await settled(client)
     dashboard = await client.get("/upload/dashboard")
     assert 'id="errors-table"' in dashboard.text
     assert reason in unescape(dashboard.text)
@@ -179,9 +184,9 @@ async def test_upload_portal_refuses_a_number_already_used_with_val_7(
     """The second upload of an accepted number goes to the error list as a duplicate."""
     await sign_in(client)
     await upload(client, number="INV-DUP")
-    await asyncio.sleep(SETTLE_WAIT_S)
+    await settled(client)
     await upload(client, number="inv-dup")
-    await asyncio.sleep(SETTLE_WAIT_S)
+    await settled(client)
     statuses = [(u["status"], u["reason"]) for u in await uploads(client)]
     assert statuses == [
         ("Accepted", None),
@@ -196,9 +201,9 @@ async def test_upload_portal_lets_a_number_in_error_be_uploaded_again(
     """A number whose upload failed validation is not used: corrected, it is accepted."""
     await sign_in(client)
     await upload(client, number="INV-FIX", po=CLOSED_PO)
-    await asyncio.sleep(SETTLE_WAIT_S)
+    await settled(client)
     await upload(client, number="INV-FIX", po=OPEN_PO)
-    await asyncio.sleep(SETTLE_WAIT_S)
+    await settled(client)
     assert [u["status"] for u in await uploads(client)] == ["In error", "Accepted"]
 
 
@@ -244,7 +249,7 @@ async def test_upload_portal_reads_amounts_the_de_de_way(client: httpx.AsyncClie
     assert (
         'data-locale="de-DE"' in (await client.get("/upload/invoices/new/details?buyer=RHEIN")).text
     )
-    await asyncio.sleep(SETTLE_WAIT_S)
+    await settled(client)
     assert [e["amount"] for e in await received(client)] == ["1469.13"]
 
 
@@ -258,7 +263,7 @@ async def test_upload_portal_silently_misreads_an_en_amount_for_de_de(
         total="14.88",
     )  # fmt: skip
     assert answer.status_code == 200
-    await asyncio.sleep(SETTLE_WAIT_S)
+    await settled(client)
     assert [e["amount"] for e in await received(client)] == ["1488.00"]
 
 
@@ -317,7 +322,7 @@ async def test_upload_portal_admin_moves_an_accepted_invoice_to_approved_then_pa
     """The lifecycle endpoint approves (pay date) then pays (reference); the list shows both."""
     await sign_in(client)
     await upload(client, number="INV-LIFE")
-    await asyncio.sleep(SETTLE_WAIT_S)
+    await settled(client)
     pay_on = TODAY + dt.timedelta(days=20)
     approved = await client.post(
         "/__sandbox/upload/invoices/INV-LIFE/status",
@@ -340,7 +345,7 @@ async def test_upload_portal_admin_rejects_with_a_reason(client: httpx.AsyncClie
     """A buyer rejection shows as Rejected with its reason."""
     await sign_in(client)
     await upload(client, number="INV-REJ")
-    await asyncio.sleep(SETTLE_WAIT_S)
+    await settled(client)
     answer = await client.post(
         "/__sandbox/upload/invoices/INV-REJ/status",
         json={"status": "rejected", "reason": "Goods not received"},
@@ -363,7 +368,7 @@ async def test_upload_portal_admin_refuses_impossible_moves(
     """Unknown invoices, impossible transitions and bad bodies are refused with their reason."""
     await sign_in(client)
     await upload(client, number="INV-ADM")
-    await asyncio.sleep(SETTLE_WAIT_S)
+    await settled(client)
     answer = await client.post(f"/__sandbox/upload/invoices/{number}/status", json=body)
     assert answer.status_code == status_code
     assert answer.json()["error"]

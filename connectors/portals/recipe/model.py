@@ -1,7 +1,7 @@
 """The shape of a portal recipe: what a TOML file may say, checked before any browser starts.
 
 A recipe describes one portal without Python (``config/portals/<code>.toml``): how to sign in,
-which page to open, what to type where (templates, :mod:`connectors.portals.recipe_template`),
+which page to open, what to type where (templates, :mod:`connectors.portals.recipe.template`),
 which file input takes the PDF, which button submits, where the confirmation reference and the
 error messages are, how to find an invoice and read its status, and how the portal's words map
 onto our status and rejection codes. Every model forbids unknown keys and every field says what
@@ -12,7 +12,6 @@ recipe (a template may only use the data available at its step).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -30,11 +29,12 @@ from pydantic import (
 
 from connectors.portals.base import PortalStatus
 from connectors.portals.errors import RejectionCode
-from connectors.portals.recipe_template import (
+from connectors.portals.matching import did_you_mean, normalised
+from connectors.portals.recipe.numbers import LocaleUnknown, number_locale
+from connectors.portals.recipe.template import (
     DATE_DIRECTIVES,
     FieldKind,
     TemplateInvalid,
-    number_locale,
     parse_template,
 )
 
@@ -108,7 +108,7 @@ def _regex(value: str) -> str:
 def _locale(value: str) -> str:
     try:
         return number_locale(value).code
-    except TemplateInvalid as exc:
+    except LocaleUnknown as exc:
         raise ValueError(str(exc)) from exc
 
 
@@ -123,7 +123,7 @@ def _status(value: Any) -> Any:
     if isinstance(value, str) and value not in PortalStatus.__members__:
         raise ValueError(
             f"unknown status {value!r}; expected one of {', '.join(PortalStatus)}"
-            + _did_you_mean(value, list(PortalStatus.__members__))
+            + did_you_mean(value, list(PortalStatus.__members__))
         )
     return value
 
@@ -132,14 +132,9 @@ def _code(value: Any) -> Any:
     if isinstance(value, str) and value not in RejectionCode.__members__:
         raise ValueError(
             f"unknown rejection code {value!r}; expected one of {', '.join(RejectionCode)}"
-            + _did_you_mean(value, list(RejectionCode.__members__))
+            + did_you_mean(value, list(RejectionCode.__members__))
         )
     return value
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 Selector = Annotated[str, AfterValidator(_selector)]
@@ -249,6 +244,11 @@ class PortalSection(RecipeSection):
 class PageMarkers(RecipeSection):
     login: Selector = Field(
         description="an element only the login page has: met mid-flow, the session expired"
+    )
+    notice: Selector | None = Field(
+        None,
+        description="the login page's notice: when it says the session expired or timed out "
+        "right after signing in, the worker signs in once more",
     )
     busy: Selector | None = Field(None, description='the "system busy" page\'s element')
     failure: Selector | None = Field(None, description="the error page's element")
@@ -435,9 +435,9 @@ def scope_problems(recipe: Recipe) -> list[tuple[Loc, str]]:
             )
         )
     if recipe.submit.processing is not None:
-        known = {_norm(raw) for raw in recipe.status.map}
+        known = {normalised(raw) for raw in recipe.status.map}
         for index, raw in enumerate(recipe.submit.processing.statuses):
-            if _norm(raw) not in known:
+            if normalised(raw) not in known:
                 problems.append(
                     (
                         ("submit", "processing", "statuses", index),
@@ -470,7 +470,3 @@ class _Scope:
                     f"{field} is not known in {self.where}: an invoice is looked up by "
                     "{invoice.number} only"
                 )
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()

@@ -13,25 +13,24 @@ from decimal import Decimal
 from pydantic import SecretStr
 
 from connectors.portals.base import (
-    InvoiceDocument,
     OutgoingInvoice,
     OutgoingLine,
     PortalAccount,
     PortalLogin,
 )
 from sandbox.catalog import Buyer, Catalog, PortalUser, PurchaseOrder
+from tests.support.books.common import GLOBEX
 
 LOGIN = "ar@northwind.test"
 PASSWORD = "Upl0ad-sandbox!"
-GLOBEX = "Globex Corporation"  #: en-US
 RHEIN = "Rheinwerk Maschinenbau GmbH"  #: de-DE: a wrong separator is silently misread
 LUMI = "Lumière Cosmétiques SA"  #: fr-FR: a wrong separator is refused
+#: Globex (GLOBEX) is en-US
 OPEN_PO = "PO-5001"  #: Globex, USD 100,000.00
 CLOSED_PO = "PO-5002"  #: Globex, closed
 SMALL_PO = "PO-5003"  #: Globex, USD 100.00 left
 EUR_PO = "PO-6001"  #: Rheinwerk, EUR 50,000.00
 LUMI_PO = "PO-7001"  #: Lumière, EUR 20,000.00
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def upload_catalog(*, validation_delay_s: float = 0.05) -> Catalog:
@@ -130,7 +129,3 @@ def outgoing_invoice(
             ),
         ),
     )
-
-
-def invoice_pdf(data: bytes = PDF_BYTES, file_name: str = "invoice.pdf") -> InvoiceDocument:
-    return InvoiceDocument(file_name=file_name, content_type="application/pdf", data=data)

@@ -12,14 +12,16 @@ locale the driver settles on (the page's, the account's, or the recipe's).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+from connectors.portals.matching import did_you_mean
+from connectors.portals.recipe.numbers import NumberLocale, format_money, format_quantity
 
 if TYPE_CHECKING:
     from connectors.portals.base import (
@@ -29,7 +31,6 @@ if TYPE_CHECKING:
         PortalAccount,
     )
 
-CENT = Decimal("0.01")
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 #: strftime directives a date template may use (dates only: no hours, no zones)
 DATE_DIRECTIVES = frozenset("dmyYbBaAjeuwUWGV%")
@@ -84,50 +85,6 @@ QUANTITY_FORMATS = ("number", "plain")
 
 class TemplateInvalid(ValueError):
     """A template names a field or a format that does not exist; the message says which."""
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class NumberLocale:
-    """How one locale writes numbers: its decimal mark and its thousands separator."""
-
-    code: str
-    decimal: str
-    group: str
-
-
-#: the locales a recipe may name (BCP 47 codes); fr uses a plain space, which forms accept
-LOCALES: Mapping[str, NumberLocale] = {
-    code: NumberLocale(code=code, decimal=decimal, group=group)
-    for code, decimal, group in (
-        ("en-US", ".", ","),
-        ("en-GB", ".", ","),
-        ("en-IE", ".", ","),
-        ("ja-JP", ".", ","),
-        ("de-DE", ",", "."),
-        ("de-AT", ",", "."),
-        ("nl-NL", ",", "."),
-        ("it-IT", ",", "."),
-        ("es-ES", ",", "."),
-        ("pt-BR", ",", "."),
-        ("da-DK", ",", "."),
-        ("de-CH", ".", "'"),
-        ("fr-FR", ",", " "),
-        ("fr-CA", ",", " "),
-        ("sv-SE", ",", " "),
-        ("pl-PL", ",", " "),
-        ("nb-NO", ",", " "),
-        ("fi-FI", ",", " "),
-    )
-}
-
-
-def number_locale(code: str) -> NumberLocale:
-    """The locale by code (case-insensitive, ``_`` or ``-``); TemplateInvalid naming the known."""
-    wanted = code.strip().replace("_", "-").casefold()
-    for known in LOCALES.values():
-        if known.code.casefold() == wanted:
-            return known
-    raise TemplateInvalid(f"unknown locale {code!r}; known: {', '.join(sorted(LOCALES))}")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -199,13 +156,13 @@ def _placeholder(source: str, field: str, spec: str) -> Placeholder:
     if known is None:
         raise TemplateInvalid(
             f"{source!r}: unknown template namespace {namespace!r}; "
-            f"known: {', '.join(sorted(FIELDS))}{_did_you_mean(namespace, FIELDS)}"
+            f"known: {', '.join(sorted(FIELDS))}{did_you_mean(namespace, FIELDS)}"
         )
     kind = known.get(name)
     if kind is None:
         raise TemplateInvalid(
             f"{source!r}: unknown {namespace} field {name!r}; "
-            f"known: {', '.join(sorted(known))}{_did_you_mean(name, known)}"
+            f"known: {', '.join(sorted(known))}{did_you_mean(name, known)}"
         )
     _check_format(source, f"{namespace}.{name}", kind, spec)
     return Placeholder(namespace=namespace, name=name, kind=kind, format=spec)
@@ -241,11 +198,6 @@ def _check_format(source: str, field: str, kind: FieldKind, spec: str) -> None:
             )
 
 
-def _did_you_mean(word: str, choices: Mapping[str, object]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 # --- rendering ----------------------------------------------------------------------------------
 
 
@@ -278,48 +230,6 @@ def _format(value: str | Decimal | dt.date | None, part: Placeholder, locale: Nu
             return format_quantity(value, locale, plain=part.format == "plain")
         return format_money(value, locale, style=part.format or "amount")
     return value
-
-
-def format_money(value: Decimal, locale: NumberLocale, *, style: str = "amount") -> str:
-    """Two decimals; ``amount`` groups thousands, ``amount_ungrouped`` does not, ``plain`` is
-    ``1234.56`` whatever the locale."""
-    rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
-    if style == "plain":
-        return f"{rounded:.2f}"
-    grouped = f"{rounded:,.2f}" if style == "amount" else f"{rounded:.2f}"
-    return grouped.replace(",", "\0").replace(".", locale.decimal).replace("\0", locale.group)
-
-
-def format_quantity(value: Decimal, locale: NumberLocale, *, plain: bool = False) -> str:
-    """No exponent, no trailing zeros, no grouping; the locale's decimal mark unless ``plain``."""
-    text = format(value.normalize(), "f")
-    return text if plain else text.replace(".", locale.decimal)
-
-
-def parse_amount(text: str, locale: NumberLocale) -> Decimal | None:
-    """An amount as a portal shows it (``1.234,56 EUR``), or None when there is none.
-
-    Both marks present: the last one is the decimal mark. One mark, several times: thousands.
-    One mark once: decimal if it is the locale's decimal mark or not followed by exactly three
-    digits, else thousands (``1.234`` is 1.234 in en-US and 1234 in de-DE).
-    """
-    raw = text.strip()
-    body = "".join(ch for ch in raw if ch.isdigit() or ch in ".,")
-    if not any(ch.isdigit() for ch in body):
-        return None
-    marks = [i for i, ch in enumerate(body) if ch in ".,"]
-    decimal_at: int | None = None
-    if marks:
-        last = marks[-1]
-        mark = body[last]
-        if len({body[i] for i in marks}) > 1:
-            decimal_at = last
-        elif body.count(mark) == 1 and (mark == locale.decimal or len(body) - last - 1 != 3):
-            decimal_at = last
-    whole = "".join(ch for ch in body[:decimal_at] if ch.isdigit()) or "0"
-    fraction = body[decimal_at + 1 :] if decimal_at is not None else ""
-    value = Decimal(f"{whole}.{fraction}" if fraction else whole)
-    return -value if raw.startswith("-") else value
 
 
 # --- values -------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ once; the error is a :class:`~config.settings.ConfigError`, so the worker refuse
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -24,8 +23,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from config.settings import ConfigError
-from connectors.portals.recipe_model import Loc, Recipe, scope_problems
-from connectors.portals.recipe_positions import KeyPath, key_lines, line_of
+from connectors.portals.matching import did_you_mean
+from connectors.portals.recipe.model import Loc, Recipe, scope_problems
+from connectors.portals.recipe.positions import KeyPath, key_lines, line_of
 
 RECIPES_DIR_ENV = "ARWORKER_PORTALS_DIR"
 RECIPE_SUFFIX = ".toml"
@@ -150,7 +150,7 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
         known = sorted(model.model_fields) if model is not None else []
-        return f"unknown key {loc[-1]!r}; expected one of: {', '.join(known)}" + _close(
+        return f"unknown key {loc[-1]!r}; expected one of: {', '.join(known)}" + did_you_mean(
             str(loc[-1]), known
         )
     info = _field_at(loc)
@@ -162,11 +162,6 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind == "value_error":
         return message.removeprefix("Value error, ")
     return f"{message}, got {error.get('input')!r}{expected}"
-
-
-def _close(word: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(word, known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _field_at(loc: Loc) -> FieldInfo | None:

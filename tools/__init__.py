@@ -1,0 +1,1 @@
+"""Development tooling: never shipped in the wheel, never imported by the product."""
