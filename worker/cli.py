@@ -185,8 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="fraction of accepted invoices whose confirmation page fails with a 500",
     )
-    serve.add_argument("--session-idle-s", type=float, default=None, help="idle session expiry")
-    serve.add_argument("--lockout-after", type=int, default=3, help="failed logins before lock")
+    serve.add_argument(
+        "--session-idle-s",
+        type=float,
+        default=None,
+        help="idle session expiry in seconds (default: 1800, as most portals)",
+    )
+    serve.add_argument(
+        "--lockout-after", type=int, default=None, help="failed logins before lock (default: 3)"
+    )
     serve.add_argument("--layout", choices=["v1", "v2"], default="v1", help="v2 renames fields")
     serve.add_argument("--seed", type=int, default=7, help="random seed of the fault injection")
     return parser
@@ -361,20 +368,26 @@ def _db(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _sandbox_serve(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from sandbox.faults import Faults
+    from sandbox.faults import Faults, FaultsInvalid
     from sandbox.seeder import portal_catalog
     from sandbox.server import serve_forever
     from worker.demo import DEMO_FAMILIES
 
-    faults = Faults(
-        latency_ms=args.latency_ms,
-        error_rate=args.error_rate,
-        confirm_fail_rate=args.confirm_fail_rate,
-        session_idle_s=args.session_idle_s,
-        lockout_after=args.lockout_after,
-        layout=args.layout,
-        seed=args.seed,
-    )
+    chosen = {
+        "latency_ms": args.latency_ms,
+        "error_rate": args.error_rate,
+        "confirm_fail_rate": args.confirm_fail_rate,
+        "session_idle_s": args.session_idle_s,
+        "lockout_after": args.lockout_after,
+        "layout": args.layout,
+        "seed": args.seed,
+    }
+    # an option left out keeps the stand-in's own default (a healthy portal)
+    try:
+        faults = Faults(**{name: value for name, value in chosen.items() if value is not None})
+    except FaultsInvalid as exc:
+        print(f"arworker: sandbox serve: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     catalog = portal_catalog(today=dt.date.today(), families=DEMO_FAMILIES)
     print(f"stand-in portals on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     serve_forever(catalog, args.host, args.port, faults)
