@@ -323,7 +323,7 @@ async def _process(ctx: JobContext, state: _DrainState, s: Submission, log: obje
     outgoing = to_outgoing_invoice(
         invoice, portal_invoice_number=s.portal_invoice_number, buyer_name=record.buyer_name
     )
-    document = invoice_document(invoice, outgoing)
+    document = invoice_document(invoice, outgoing, supplier=ctx.settings.supplier)
     started = time.monotonic()
     try:
         receipt = await ctx.portals.submit_invoice(account, outgoing, document, evidence=evidence)

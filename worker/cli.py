@@ -206,12 +206,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_CONFIG
     from config.settings import ConfigError
+    from connectors.oracle.errors import StoreError, TableMissing
 
     try:
         return _dispatch(parser, args)
     except ConfigError as exc:
         print(f"arworker: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except TableMissing as exc:
+        print(
+            f"arworker: the database has no table {(exc.table_name or '?').upper()} ({exc}); "
+            "if the worker's tables were never created, run `arworker db init`",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except StoreError as exc:
+        print(f"arworker: database error: {exc}", file=sys.stderr)
+        return EXIT_JOB_FAILED
     except KeyboardInterrupt:
         return 130
 
@@ -241,6 +252,16 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             parser.parse_args(["sandbox", "--help"])
         return _sandbox_serve(args)
     settings = _settings_and_logging(args)
+    from worker.preflight import check_before_start
+
+    # before any browser or claim: drivers, supplier and tables, every problem at once
+    queue_only = command == "resync" and args.queue
+    check_before_start(
+        settings,
+        command=command,
+        uploads=command in ("nightly", "submit", "resync", "run") and not queue_only,
+        database=command != "demo",
+    )
     if command == "demo":
         from worker.demo import run_demo
 
@@ -320,19 +341,27 @@ def _run_job(settings: Any, args: argparse.Namespace) -> int:
 
 
 def _config_check(args: argparse.Namespace) -> int:
-    from config.settings import load_settings
-    from connectors.portals.registry import driver_for, known_families
-    from worker.config_report import effective_configuration, render_configuration
+    from worker.config_check import check_configuration
+    from worker.config_report import render_configuration
 
-    settings = load_settings()
-    report = effective_configuration(settings)
-    # every portal driver and recipe must load: a broken recipe is a configuration error
-    report["portals"] = {family: type(driver_for(family)).__name__ for family in known_families()}
+    check = check_configuration()
     if args.json:
-        print(json.dumps(report, default=str))
+        report = check.report or {}
+        print(
+            json.dumps(report | {"ok": not check.problems, "problems": check.problems}, default=str)
+        )
     else:
-        print(render_configuration(report))
-    return EXIT_OK
+        if check.report is not None:
+            print(render_configuration(check.report))
+        if check.problems:
+            print(
+                f"arworker: configuration has {len(check.problems)} problem(s):\n  "
+                + "\n  ".join(check.problems),
+                file=sys.stderr,
+            )
+        else:
+            print("configuration OK")
+    return EXIT_CONFIG if check.problems else EXIT_OK
 
 
 def _db(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

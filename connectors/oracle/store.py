@@ -37,6 +37,7 @@ from connectors.oracle.records import (
     SubmissionStatus,
 )
 from connectors.oracle.resync_requests import ResyncRequestVerbs
+from connectors.oracle.schema_probe import SchemaProbeVerbs
 from connectors.oracle.unit_of_work import clip_text
 
 STREAM_BATCH_ROWS = 500
@@ -48,7 +49,7 @@ EVENT_LEASE_EXPIRED = "LEASE_EXPIRED"
 EVENT_REQUEUED = "REQUEUED"
 
 
-class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
+class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs, SchemaProbeVerbs):
     """Domain verbs over the EBS schema and the worker's XX_ARW_ tables."""
 
     # ---- reads -----------------------------------------------------------------------------

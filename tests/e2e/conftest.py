@@ -23,6 +23,7 @@ import pytest
 from config.settings import DatabaseSettings
 from connectors.oracle.engine import create_engine
 from connectors.oracle.store import Store
+from sandbox.book import SUPPLIER_NAME
 from sandbox.faults import Faults
 from sandbox.seeder import portal_catalog, seed_demo_book
 from sandbox.server import RunningSandbox, start_sandbox
@@ -125,6 +126,7 @@ def base_env(root: Path, db_url: str) -> dict[str, str]:
         "ARWORKER_QUEUE__BACKOFF_BASE_S": "0.5",
         "ARWORKER_QUEUE__BACKOFF_MAX_S": "2",
         "ARWORKER_LOGGING__FORMAT": "json",
+        "ARWORKER_SUPPLIER__NAME": SUPPLIER_NAME,
     }
     return env
 

@@ -118,6 +118,7 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
         recorder.on = True
         verb("drop_schema")()
         verb("create_schema")(include_ebs_stand_ins=True)
+        assert not verb("schema_gaps")()
         recorder.on = False
         book = load_sample_book(engine)
         recorder.on = True
