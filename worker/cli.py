@@ -2,8 +2,7 @@
 
 Imports stay inside the command functions: ``arworker --help`` must answer in a blink, without
 loading SQLAlchemy or Playwright. Job commands print exactly one JSON object on stdout with
-``--json``; logs always go to stderr. Exit codes: 0 the job ran (rejections are outcomes, not
-errors), 1 the job itself failed, 2 usage or configuration error.
+``--json``; logs always go to stderr. Exit codes: see ``EXIT_STATUS`` (printed by ``--help``).
 """
 
 from __future__ import annotations
@@ -18,6 +17,12 @@ from typing import Any
 EXIT_OK = 0
 EXIT_JOB_FAILED = 1
 EXIT_CONFIG = 2
+#: ``submit INVOICE…``: a named invoice cannot be submitted (jobs.submit_explain.Conclusion)
+EXIT_NOT_SUBMITTABLE = 3
+#: ``submit INVOICE…``: a named invoice was rejected, or its attempts ran out
+EXIT_NEEDS_ACTION = 4
+#: ``submit INVOICE…``: a named invoice is still in the queue
+EXIT_NOT_YET = 5
 
 DESCRIPTION = """\
 arworker reads open receivables from Oracle EBS (or the embedded SQLite demo database),
@@ -36,6 +41,21 @@ examples:
   arworker submit 10234 10235         submit these invoices now
   arworker resync 1004                re-submit what was rejected for account 1004
   arworker config check               print the effective configuration, secrets masked
+
+exit status:
+  0  the command did its work (rejections in a nightly, resync or queue run are
+     outcomes, not errors)
+  1  the job itself failed, or the database could not be reached (see the log)
+  2  usage or configuration error, a broken portal recipe, or a database without
+     the worker's tables: the message names the problem and the fix
+  3  submit INVOICE...: a named invoice cannot be submitted: no such number, another
+     operating unit, closed, not an invoice, or its customer is not enrolled
+  4  submit INVOICE...: a named invoice was rejected by the portal (fix it in EBS,
+     then `arworker resync ACCOUNT`) or its attempts ran out
+  5  submit INVOICE...: a named invoice is still queued (retry scheduled, another
+     worker has it, or a login or portal is paused)
+  With several named invoices, the first of 3, 4, 5 that applies; --json says which
+  invoice is which ("invoices").
 """
 
 
@@ -337,7 +357,23 @@ def _run_job(settings: Any, args: argparse.Namespace) -> int:
         print(json.dumps(summary.as_json(), default=str))
     else:
         print(summary_table(summary.as_json(), counts))
-    return EXIT_OK
+        for explanation in summary.invoices:
+            print(explanation.text())
+    return _named_invoices_status(summary.invoices)
+
+
+def _named_invoices_status(explanations: Sequence[Any]) -> int:
+    """The exit status of ``submit INVOICE…``: 0 when every named invoice is on the portal."""
+    from jobs.submit_explain import Conclusion, overall
+
+    if not explanations:
+        return EXIT_OK
+    return {
+        Conclusion.ON_PORTAL: EXIT_OK,
+        Conclusion.NOT_SUBMITTABLE: EXIT_NOT_SUBMITTABLE,
+        Conclusion.NEEDS_ACTION: EXIT_NEEDS_ACTION,
+        Conclusion.NOT_YET: EXIT_NOT_YET,
+    }[overall(list(explanations))]
 
 
 def _config_check(args: argparse.Namespace) -> int:

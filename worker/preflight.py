@@ -43,7 +43,8 @@ def database_problems(gaps: SchemaGaps, *, url: str, dialect: str) -> list[str]:
                 "grants.sql instead; ORA-00942 also means this login lacks the grant)"
             )
         problems.append(f"database {url}: the worker's tables are missing ({names}); {fix}")
-    if gaps.ebs_tables:
+    if gaps.ebs_tables and (dialect == "oracle" or not gaps.worker_tables):
+        # elsewhere `db init` creates the EBS stand-ins with the worker's tables: one fix
         names = ", ".join(n.upper() for n in gaps.ebs_tables)
         problems.append(
             f"database {url}: EBS tables are missing or this login may not read them ({names}); "

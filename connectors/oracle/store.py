@@ -21,6 +21,7 @@ from connectors.oracle.claim_order import accounts_side_by_side
 from connectors.oracle.documents import read_invoice_pdf
 from connectors.oracle.engine import READ_ONLY_OPTION
 from connectors.oracle.errors import AlreadyExists, wrap_db_errors
+from connectors.oracle.invoice_standing import InvoiceStandingVerbs
 from connectors.oracle.job_runs import JobRunVerbs
 from connectors.oracle.notes import read_notes, write_note
 from connectors.oracle.portal_status import PortalStatusVerbs
@@ -49,7 +50,9 @@ EVENT_LEASE_EXPIRED = "LEASE_EXPIRED"
 EVENT_REQUEUED = "REQUEUED"
 
 
-class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs, SchemaProbeVerbs):
+class Store(
+    JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs, SchemaProbeVerbs, InvoiceStandingVerbs
+):
     """Domain verbs over the EBS schema and the worker's XX_ARW_ tables."""
 
     # ---- reads -----------------------------------------------------------------------------
