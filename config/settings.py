@@ -338,7 +338,7 @@ def describe_validation_error(
     return lines
 
 
-def _dotenv_variables() -> dict[str, str | None]:
+def dotenv_variables() -> dict[str, str | None]:
     """The variables of ``.env`` in the working directory: the file pydantic-settings reads."""
     path = Path(DOTENV_FILE)
     if not path.is_file():
@@ -364,7 +364,7 @@ def load_settings(**overrides: Any) -> Settings:
             f"{CONFIG_FILE_ENV} names {toml_path!r}, which is not a readable file; "
             "point it at a TOML file such as config/arworker.example.toml"
         )
-    dotenv = _dotenv_variables()
+    dotenv = dotenv_variables()
     sources = (("environment", dict(os.environ)), (DOTENV_FILE, dotenv))
     unknown = [
         p for origin, env in sources for p in unknown_env_problems(Settings, env, origin=origin)

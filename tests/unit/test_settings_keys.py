@@ -165,3 +165,13 @@ def test_unknown_names_and_bad_values_reported_together(monkeypatch: pytest.Monk
     assert len(problems) == 2
     assert problems[0].startswith("ARWORKER_QUEUE__MAX_ATEMPTS (environment)")
     assert problems[1].startswith("queue.claim_batch (ARWORKER_QUEUE__CLAIM_BATCH)")
+
+
+def test_shipped_env_example_is_accepted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """config/.env.example, copied to .env, has no unknown name and sets the supplier."""
+    example = Path(__file__).resolve().parents[2] / "config" / ".env.example"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(example.read_text())
+    settings = load_settings()
+    assert settings.supplier.name == "Northwind Supply Co."
+    assert settings.supplier.address[0] == "1200 Harbor Way"
