@@ -3,7 +3,6 @@ apart from one that is ready, and names the tables it lacks."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from connectors.oracle.engine import create_engine
 from connectors.oracle.errors import TableMissing
 from connectors.oracle.store import Store
 from connectors.oracle.tables import EBS_STAND_IN_TABLES, WORKER_TABLES
-from tests.conftest import PG_ADMIN_URL, postgres_unreachable_reason
+from tests.conftest import fresh_pg_schema
 from tests.store.sample_book import ORG
 
 
@@ -34,22 +33,10 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.
         yield eng
         eng.dispose()
         return
-    reason = postgres_unreachable_reason()
-    if reason:
-        pytest.skip(reason)
-    schema = f"arw_empty_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    url = sa.engine.make_url(PG_ADMIN_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    eng = create_engine(DatabaseSettings(url=url.render_as_string(hide_password=False)))
-    try:
+    with fresh_pg_schema("arw_empty") as url:
+        eng = create_engine(DatabaseSettings(url=url))
         yield eng
-    finally:
         eng.dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def test_schema_gaps_name_every_missing_table(empty_engine: sa.Engine) -> None:

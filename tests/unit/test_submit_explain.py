@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from connectors.oracle.invoice_standing import (
 )
 from connectors.oracle.records import Submission, SubmissionStatus
 from jobs.submit_explain import Conclusion, Explanation, Verdict, explain, overall
+from tests.submission_values import submission
 
 NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 ORGS = (204,)
@@ -35,7 +37,7 @@ ENROLMENT = EnrolmentStanding(
     portal_code="coupa",
     enabled=True,
 )
-QUEUED = Submission(
+QUEUED = submission(
     submission_id=9,
     customer_trx_id=101,
     payment_schedule_id=5001,
@@ -43,23 +45,6 @@ QUEUED = Submission(
     portal_account_id=1,
     trx_number="INV-101",
     portal_invoice_number="INV-101",
-    status=SubmissionStatus.PENDING,
-    attempts=0,
-    next_attempt_at=None,
-    lease_owner=None,
-    lease_token=None,
-    lease_expires_at=None,
-    portal_reference=None,
-    portal_status=None,
-    portal_status_reason=None,
-    projected_pay_date=None,
-    payment_date=None,
-    payment_reference=None,
-    last_error_code=None,
-    last_error_text=None,
-    artifact_path=None,
-    resubmit_count=0,
-    submitted_at=None,
 )
 
 
@@ -89,8 +74,8 @@ def _explain(
     return one
 
 
-def _queued(**changes: object) -> tuple[Submission, ...]:
-    return (dataclasses.replace(QUEUED, **changes),)  # type: ignore[arg-type]
+def _queued(**changes: Any) -> tuple[Submission, ...]:
+    return (dataclasses.replace(QUEUED, **changes),)
 
 
 def test_number_found_nowhere() -> None:
