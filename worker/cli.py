@@ -2,7 +2,7 @@
 
 Imports stay inside the command functions: ``arworker --help`` must answer in a blink, without
 loading SQLAlchemy or Playwright. Job commands print exactly one JSON object on stdout with
-``--json``; logs always go to stderr. Exit codes: see ``EXIT_STATUS`` (printed by ``--help``).
+``--json``; logs always go to stderr. The exit statuses are listed in ``EPILOG`` (``--help``).
 """
 
 from __future__ import annotations
