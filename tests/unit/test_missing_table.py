@@ -1,4 +1,4 @@
-""" "No such table" in each backend's words becomes TableMissing naming the table (Oracle's
+"""Each backend's "no such table" becomes TableMissing naming the table (Oracle's
 wording cannot be produced here, so its messages are given as the driver words them)."""
 
 from __future__ import annotations
