@@ -32,7 +32,7 @@ from config.settings import DatabaseSettings  # noqa: E402
 from connectors.oracle.engine import create_engine  # noqa: E402
 from connectors.oracle.records import SubmissionStatus  # noqa: E402
 from connectors.oracle.store import Store  # noqa: E402
-from sandbox.book import demo_book  # noqa: E402
+from sandbox.book import SUPPLIER_NAME, demo_book  # noqa: E402
 from sandbox.faults import Faults  # noqa: E402
 from sandbox.seeder import portal_catalog, seed_demo_book  # noqa: E402
 from sandbox.server import start_sandbox  # noqa: E402
@@ -82,6 +82,7 @@ def main() -> int:
             "ARWORKER_QUEUE__MAX_ATTEMPTS": "15",
             "ARWORKER_QUEUE__LEASE_DURATION_S": "30",
             "ARWORKER_LOGGING__LEVEL": "WARNING",
+            "ARWORKER_SUPPLIER__NAME": SUPPLIER_NAME,
         }
         started = time.monotonic()
         kills = rounds = 0

@@ -13,6 +13,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from bench_book import SUPPLIER_NAME
+
 REPO = Path(__file__).resolve().parents[1]
 #: the queue drain of the nightly run, without its status poll of the portal afterwards
 SUBMIT_COMMAND = (sys.executable, "-m", "worker", "submit", "--json")
@@ -36,6 +38,7 @@ def worker_environment(
         "ARWORKER_BROWSER__STATE_DIR": str(run_dir / "state"),
         "ARWORKER_QUEUE__JOURNAL_PATH": str(run_dir / "journal.jsonl"),
         "ARWORKER_LOGGING__FORMAT": "json",
+        "ARWORKER_SUPPLIER__NAME": SUPPLIER_NAME,  # the seller on PDFs it renders
         "PYTHONPATH": str(REPO),
     }
     return env | (extra or {})

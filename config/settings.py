@@ -9,20 +9,32 @@ Sources, strongest first: explicit arguments, ``ARWORKER_*`` environment variabl
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
-ENV_PREFIX = "ARWORKER_"
+from config.schedule_checks import cron_problem, zone_problem
+from config.settings_keys import (
+    ENV_PREFIX,
+    covered_by,
+    env_name,
+    json_env_problems,
+    unknown_env_names,
+    unknown_env_problems,
+    unknown_key_problem,
+)
+
 CONFIG_FILE_ENV = "ARWORKER_CONFIG"
+DOTENV_FILE = ".env"
 DEFAULT_DATABASE_URL = "sqlite:///var/arworker.db"
 SUPPORTED_URL_SCHEMES = ("sqlite", "postgresql+psycopg", "oracle+oracledb")
 #: database secrets that may also come from ``<secrets_dir>/database__<key>`` files
@@ -46,7 +58,13 @@ class ConfigError(Exception):
         self.problems = problems or [message]
 
 
-class DatabaseSettings(BaseModel):
+class SettingsSection(BaseModel):
+    """A section of the settings tree: a key it does not know is an error, never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(SettingsSection):
     """Where open AR is read from and notes are written to."""
 
     url: str = Field(
@@ -101,7 +119,7 @@ class DatabaseSettings(BaseModel):
         return value
 
 
-class BrowserSettings(BaseModel):
+class BrowserSettings(SettingsSection):
     """How Chromium is found, launched and bounded."""
 
     executable_path: Path | None = Field(
@@ -137,7 +155,7 @@ class BrowserSettings(BaseModel):
     state_dir: Path = Field(Path("var/browser-state"), examples=["/var/lib/arworker/state"])
 
 
-class QueueSettings(BaseModel):
+class QueueSettings(SettingsSection):
     """Leases, retries and backoff of the submission queue."""
 
     lease_duration_s: int = Field(300, ge=10, examples=[300])
@@ -171,11 +189,11 @@ class QueueSettings(BaseModel):
     journal_path: Path = Field(Path("var/outcome-journal.jsonl"), examples=["/var/lib/arworker/j"])
 
 
-class SchedulerSettings(BaseModel):
+class SchedulerSettings(SettingsSection):
     """When the daemon (`arworker run`) does what."""
 
     timezone: str = Field("UTC", examples=["America/Chicago"])
-    nightly_cron: str = Field("0 1 * * *", examples=["30 0 * * 1-5"])
+    nightly_cron: str = Field("0 1 * * *", examples=["30 0 * * mon-fri"])
     queue_poll_interval_s: int = Field(
         300,
         ge=1,
@@ -189,21 +207,21 @@ class SchedulerSettings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+        problem = zone_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     @field_validator("nightly_cron")
     @classmethod
-    def _five_fields(cls, value: str) -> str:
-        if len(value.split()) != 5:
-            raise ValueError("a cron expression has 5 fields: minute hour day month weekday")
+    def _cron_that_fires(cls, value: str) -> str:
+        problem = cron_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
 
-class LoggingSettings(BaseModel):
+class LoggingSettings(SettingsSection):
     """Log level and rendering."""
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -212,15 +230,53 @@ class LoggingSettings(BaseModel):
     )
 
 
+class SupplierSettings(SettingsSection):
+    """Who bills: printed as the seller on the PDF arworker renders when EBS holds none.
+
+    No default: a PDF naming a placeholder (or someone else's company) would reach the
+    customer's accounts-payable team through the portal. Until ``name`` is set, the commands
+    that upload refuse to start and ``config check`` says so.
+    """
+
+    name: str | None = Field(
+        None,
+        description="the legal name printed as the seller on rendered invoice PDFs",
+        examples=["Northwind Supply Co."],
+    )
+    address: list[str] = Field(
+        default_factory=list,
+        description="address lines printed under the name",
+        examples=[["1200 Harbor Way", "Oakland, CA 94607", "United States"]],
+    )
+    tax_id: str | None = Field(
+        None,
+        description="tax registration (VAT, EIN, GST) printed under the address",
+        examples=["EIN 12-3456789"],
+    )
+    remit_to: str | None = Field(
+        None,
+        description="payment instructions printed under the totals",
+        examples=["Remit to: Northwind Supply Co., First Example Bank, account 000123456789"],
+    )
+
+    @field_validator("name", "tax_id", "remit_to")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+
 class Settings(BaseSettings):
     """The whole configuration; build it with :func:`load_settings`."""
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
-        env_file=".env",
+        env_file=DOTENV_FILE,
         env_file_encoding="utf-8",
         extra="forbid",
+        # .env like the environment: settings' own names only; every other ARWORKER_ name is
+        # refused by name in load_settings(), and non-ARWORKER_ lines belong to other tools
+        dotenv_filtering="only_existing",
         secrets_dir=None,
     )
 
@@ -229,6 +285,7 @@ class Settings(BaseSettings):
     queue: QueueSettings = QueueSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     logging: LoggingSettings = LoggingSettings()
+    supplier: SupplierSettings = SupplierSettings()
     secrets_dir: Path | None = Field(
         Path("var/secrets"),
         description="directory of secret files, one per SECRET_REF (e.g. /run/secrets)",
@@ -276,35 +333,75 @@ def _example_for(loc: tuple[int | str, ...]) -> str | None:
     return None
 
 
-def _env_name(loc: tuple[int | str, ...]) -> str:
-    return ENV_PREFIX + "__".join(str(p).upper() for p in loc if isinstance(p, str))
+def describe_validation_error(
+    exc: ValidationError,
+    *,
+    environ: Mapping[str, str | None] | None = None,
+    config_file: Path | None = None,
+    reported: Sequence[str] = (),
+) -> list[str]:
+    """Turn pydantic's report into lines a person can act on: key, problem, example.
 
-
-def describe_validation_error(exc: ValidationError) -> list[str]:
-    """Turn pydantic's report into lines a person can act on: key, problem, example."""
+    ``environ`` (variable names) and ``config_file`` say where an unknown key came from;
+    errors caused by the unknown variables in ``reported`` are left out (already said).
+    """
     lines = []
     for err in exc.errors():
         loc = tuple(err["loc"])
+        if covered_by(loc, list(reported)):
+            continue
+        if err["type"] == "extra_forbidden":
+            lines.append(
+                unknown_key_problem(Settings, loc, environ=environ or {}, config_file=config_file)
+            )
+            continue
         key = ".".join(str(p) for p in loc)
         problem = err["msg"].removeprefix("Value error, ")
-        line = f"{key} ({_env_name(loc)}): {problem}"
-        if err["type"] == "extra_forbidden":
-            line = f"{key}: unknown setting; check its spelling against arworker.example.toml"
+        line = f"{key} ({env_name(loc)}): {problem}"
         example = _example_for(loc)
-        if example is not None and err["type"] != "extra_forbidden":
+        if example is not None:
             line += f"; for example {key} = {example}"
         lines.append(line)
     return lines
 
 
+def dotenv_variables() -> dict[str, str | None]:
+    """The variables of ``.env`` in the working directory: the file pydantic-settings reads."""
+    path = Path(DOTENV_FILE)
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return dict(dotenv_values(path, encoding="utf-8"))
+
+
+def _invalid(problems: list[str]) -> ConfigError:
+    return ConfigError("invalid configuration:\n  " + "\n  ".join(problems), problems=problems)
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Read the configuration from every source, or raise :class:`ConfigError` naming the keys."""
+    """Read the configuration from every source, or raise :class:`ConfigError` naming the keys.
+
+    Every problem is reported at once: unknown names, values that are not JSON where JSON is
+    needed, and values the settings refuse.
+    """
     toml_path = os.environ.get(CONFIG_FILE_ENV)
     if toml_path and not Path(toml_path).is_file():
         raise ConfigError(
             f"{CONFIG_FILE_ENV} names {toml_path!r}, which is not a readable file; "
             "point it at a TOML file such as config/arworker.example.toml"
         )
+    dotenv = dotenv_variables()
+    sources = (("environment", dict(os.environ)), (DOTENV_FILE, dotenv))
+    unknown = [
+        p for origin, env in sources for p in unknown_env_problems(Settings, env, origin=origin)
+    ]
+    reported = [n for _, env in sources for n in unknown_env_names(Settings, env)]
+    unreadable = [
+        p for origin, env in sources for p in json_env_problems(Settings, env, origin=origin)
+    ]
+    if unreadable:
+        raise _invalid(unknown + unreadable)
     secrets_dir = os.environ.get(ENV_PREFIX + "SECRETS_DIR", "var/secrets")
     try:
         settings = Settings(
@@ -314,12 +411,23 @@ def load_settings(**overrides: Any) -> Settings:
             **overrides,
         )
     except ValidationError as exc:
-        problems = describe_validation_error(exc)
+        described = describe_validation_error(
+            exc,
+            environ=dotenv | dict(os.environ),
+            config_file=Path(toml_path) if toml_path else None,
+            reported=reported,
+        )
+        raise _invalid(unknown + described) from exc
+    except SettingsError as exc:  # a value no check above foresaw, e.g. in the secrets dir
         raise ConfigError(
-            "invalid configuration:\n  " + "\n  ".join(problems), problems=problems
+            f"a setting's value cannot be read: {exc}; lists, tables and sections are written "
+            "in JSON outside the TOML file, e.g. ARWORKER_DATABASE__ORG_IDS='[204]'"
         ) from exc
     except ValueError as exc:  # TOML syntax errors and unreadable dotenv files
-        raise ConfigError(f"invalid configuration file: {exc}") from exc
+        source = toml_path or DOTENV_FILE
+        raise ConfigError(f"invalid configuration file {source}: {exc}") from exc
+    if unknown:
+        raise _invalid(unknown)
     if toml_path:
         settings = settings.model_copy(update={"config_file": Path(toml_path)})
     return _secrets_from_files(settings)

@@ -311,7 +311,7 @@ async def _attempt(
         outgoing = to_outgoing_invoice(
             invoice, portal_invoice_number=s.portal_invoice_number, buyer_name=record.buyer_name
         )
-        return outgoing, invoice_document(invoice, outgoing)
+        return outgoing, invoice_document(invoice, outgoing, supplier=ctx.settings.supplier)
 
     async def prove_lease() -> bool:
         return await ctx.db(

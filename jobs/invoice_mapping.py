@@ -2,19 +2,25 @@
 
 Tax lines become the tax amount, not portal lines (portals flip lines from the PO and take tax
 in the header). When EBS has no PDF, one is rendered from the invoice data: many EBS sites never
-store the printed invoice, and most portals refuse an invoice without one.
+store the printed invoice, and most portals refuse an invoice without one. The rendered PDF names
+the configured supplier (``[supplier]``); without one it is not rendered at all: a placeholder
+seller must never reach a customer's accounts-payable team.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from config.settings import ConfigError, SupplierSettings
 from connectors.oracle.records import InvoiceRecord
 from connectors.portals.base import InvoiceDocument, OutgoingInvoice, OutgoingLine
 from jobs.invoice_pdf import InvoicePdf, InvoicePdfLine, render_invoice_pdf
 
 PDF_CONTENT_TYPE = "application/pdf"
-SUPPLIER_NAME = "Northwind Supply Co."
+
+
+class SupplierNotConfigured(ConfigError):
+    """An invoice without a PDF in EBS needs one rendered, and no supplier name is configured."""
 
 
 def to_outgoing_invoice(
@@ -43,17 +49,27 @@ def to_outgoing_invoice(
     )
 
 
-def invoice_document(invoice: InvoiceRecord, outgoing: OutgoingInvoice) -> InvoiceDocument:
-    """The EBS PDF when there is one, else one rendered from the invoice data."""
+def invoice_document(
+    invoice: InvoiceRecord, outgoing: OutgoingInvoice, *, supplier: SupplierSettings
+) -> InvoiceDocument:
+    """The EBS PDF when there is one, else one rendered from the invoice data as ``supplier``."""
     if invoice.pdf is not None:
         return InvoiceDocument(
             file_name=invoice.pdf.file_name,
             content_type=invoice.pdf.content_type,
             data=invoice.pdf.data,
         )
+    if supplier.name is None:
+        raise SupplierNotConfigured(
+            f"invoice {outgoing.invoice_number} has no PDF in EBS and none can be rendered: "
+            "supplier.name (ARWORKER_SUPPLIER__NAME) is not set"
+        )
     pdf = render_invoice_pdf(
         InvoicePdf(
-            supplier_name=SUPPLIER_NAME,
+            supplier_name=supplier.name,
+            supplier_address=tuple(supplier.address),
+            supplier_tax_id=supplier.tax_id,
+            remit_to=supplier.remit_to,
             customer_name=invoice.account_name or invoice.party_name,
             account_number=invoice.account_number,
             invoice_number=outgoing.invoice_number,

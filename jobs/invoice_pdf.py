@@ -62,6 +62,7 @@ class InvoicePdf:
     tax: Decimal
     total: Decimal
     supplier_address: tuple[str, ...] = ()
+    supplier_tax_id: str | None = None
     customer_address: tuple[str, ...] = ()
     payment_terms: str | None = None
     remit_to: str | None = None
@@ -169,6 +170,9 @@ class _InvoiceDocument(FPDF):
         self.set_font(FONT, "", 8.5)
         for address_line in data.supplier_address:
             self.cell(110, 4.2, printable(address_line), new_x="LMARGIN", new_y="NEXT")
+        if data.supplier_tax_id:
+            tax_id = printable(f"Tax ID {data.supplier_tax_id}")
+            self.cell(110, 4.2, tax_id, new_x="LMARGIN", new_y="NEXT")
         left_bottom = self.get_y()
 
         self.set_xy(self.w - MARGIN_MM - 70, top)

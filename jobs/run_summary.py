@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from connectors.oracle.records import JobRunCounts
+from jobs.submit_explain import Explanation
 
 
 @dataclass(kw_only=True)
@@ -36,6 +37,8 @@ class RunSummary:
     #: open items of enrolled accounts that are not sent to portals, by reason (credit memos...)
     not_submitted: dict[str, int] = field(default_factory=dict)
     skipped_reason: str | None = None
+    #: ``submit INVOICE…``: what happened to each named invoice, and what to do
+    invoices: list[Explanation] = field(default_factory=list)
 
     def add(self, other: RunSummary) -> None:
         """Fold a sub-run (a drain inside nightly or resync) into this one."""
@@ -89,4 +92,5 @@ class RunSummary:
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["duration_s"] = round(self.duration_s, 3)
+        data["invoices"] = [e.as_json() for e in self.invoices]
         return data

@@ -1,7 +1,8 @@
 """On-demand submission: drain the queue now, or submit the named invoices now.
 
 Named invoices that are open but not yet queued are queued first, so a collector's "send it now"
-works for an invoice created after last night's run.
+works for an invoice created after last night's run. Afterwards each named invoice is explained
+(:mod:`jobs.submit_explain`): on the portal, or why not and what to do.
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from connectors.oracle.errors import StoreError
 from jobs.context import JobContext
 from jobs.drain import drain_queue
 from jobs.run_summary import RunSummary
+from jobs.submit_explain import Conclusion, Explanation, explain
 
 JOB_NAME = "submit"
 
@@ -37,15 +40,9 @@ async def run(ctx: JobContext, *, invoice_numbers: Sequence[str] = ()) -> RunSum
                 )
             )
             summary.enqueued = result.enqueued
-            known = {s.trx_number for s in await ctx.db(ctx.store.submissions, trx_numbers=wanted)}
-            missing = [n for n in wanted if n not in known]
-            if missing:
-                ctx.log.warning("submit.unknown_invoices", invoices=missing)
-                summary.skipped_reason = (
-                    "not open, not in the configured orgs, or not enrolled on a portal: "
-                    + ", ".join(missing)
-                )
         await drain_queue(ctx, summary, trx_numbers=wanted or None, total_hint=len(wanted) or None)
+        if wanted:
+            summary.invoices = await _explain(ctx, wanted)
     except BaseException:
         summary.status = "FAILED"
         raise
@@ -59,3 +56,34 @@ async def run(ctx: JobContext, *, invoice_numbers: Sequence[str] = ()) -> RunSum
             summary=summary.text(),
         )
     return summary
+
+
+async def _explain(ctx: JobContext, wanted: list[str]) -> list[Explanation]:
+    """What happened to each named invoice; logged for each one that is not on the portal."""
+    try:
+        standings = await ctx.db(ctx.store.invoice_standings, wanted)
+    except StoreError as exc:  # the run itself went through; only its explanation is missing
+        ctx.log.error("submit.explain_failed", error=str(exc))
+        return []
+    now = ctx.clock()
+    db = ctx.settings.database
+    explanations = [
+        e
+        for standing in standings
+        for e in explain(
+            standing,
+            org_ids=tuple(db.org_ids),
+            include_debit_memos=db.include_debit_memos,
+            now=now,
+        )
+    ]
+    for e in explanations:
+        if e.conclusion is not Conclusion.ON_PORTAL:
+            ctx.log.warning(
+                "submit.invoice_not_on_portal",
+                invoice=e.invoice,
+                verdict=e.verdict.value,
+                reason=e.message,
+                account=e.account_number,
+            )
+    return explanations

@@ -12,6 +12,7 @@ marked ``slow``: the marker is given here, so a new test there is in it without 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -62,13 +63,16 @@ def postgres_unreachable_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def pg_schema_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a schema created for this run and dropped after."""
+@contextlib.contextmanager
+def fresh_pg_schema(prefix: str = "arw_test") -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a new, empty schema, dropped on the way out.
+
+    Skips the test (with the reason) when PostgreSQL does not answer.
+    """
     reason = postgres_unreachable_reason()
     if reason:
         pytest.skip(reason)
-    schema = f"arw_test_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_ADMIN_URL)
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
@@ -79,6 +83,13 @@ def pg_schema_url() -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a schema created for this run and dropped after."""
+    with fresh_pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,7 @@
 
 Imports stay inside the command functions: ``arworker --help`` must answer in a blink, without
 loading SQLAlchemy or Playwright. Job commands print exactly one JSON object on stdout with
-``--json``; logs always go to stderr. Exit codes: 0 the job ran (rejections are outcomes, not
-errors), 1 the job itself failed, 2 usage or configuration error.
+``--json``; logs always go to stderr. The exit statuses are listed in ``EPILOG`` (``--help``).
 """
 
 from __future__ import annotations
@@ -18,6 +17,12 @@ from typing import Any
 EXIT_OK = 0
 EXIT_JOB_FAILED = 1
 EXIT_CONFIG = 2
+#: ``submit INVOICE…``: a named invoice cannot be submitted (jobs.submit_explain.Conclusion)
+EXIT_NOT_SUBMITTABLE = 3
+#: ``submit INVOICE…``: a named invoice was rejected, or its attempts ran out
+EXIT_NEEDS_ACTION = 4
+#: ``submit INVOICE…``: a named invoice is still in the queue
+EXIT_NOT_YET = 5
 
 DESCRIPTION = """\
 arworker reads open receivables from Oracle EBS (or the embedded SQLite demo database),
@@ -36,6 +41,21 @@ examples:
   arworker submit 10234 10235         submit these invoices now
   arworker resync 1004                re-submit what was rejected for account 1004
   arworker config check               print the effective configuration, secrets masked
+
+exit status:
+  0  the command did its work (rejections in a nightly, resync or queue run are
+     outcomes, not errors)
+  1  the job itself failed, or the database could not be reached (see the log)
+  2  usage or configuration error, a broken portal recipe, or a database without
+     the worker's tables: the message names the problem and the fix
+  3  submit INVOICE...: a named invoice cannot be submitted: no such number, another
+     operating unit, closed, not an invoice, or its customer is not enrolled
+  4  submit INVOICE...: a named invoice was rejected by the portal (fix it in EBS,
+     then `arworker resync ACCOUNT`) or its attempts ran out
+  5  submit INVOICE...: a named invoice is still queued (retry scheduled, another
+     worker has it, or a login or portal is paused)
+  With several named invoices, the first of 3, 4, 5 that applies; --json says which
+  invoice is which ("invoices").
 """
 
 
@@ -191,8 +211,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="fraction of accepted invoices whose confirmation page fails with a 500",
     )
-    serve.add_argument("--session-idle-s", type=float, default=None, help="idle session expiry")
-    serve.add_argument("--lockout-after", type=int, default=3, help="failed logins before lock")
+    serve.add_argument(
+        "--session-idle-s",
+        type=float,
+        default=None,
+        help="idle session expiry in seconds (default: 1800, as most portals)",
+    )
+    serve.add_argument(
+        "--lockout-after", type=int, default=None, help="failed logins before lock (default: 3)"
+    )
     serve.add_argument("--layout", choices=["v1", "v2"], default="v1", help="v2 renames fields")
     serve.add_argument("--seed", type=int, default=7, help="random seed of the fault injection")
     return parser
@@ -205,12 +232,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_CONFIG
     from config.settings import ConfigError
+    from connectors.oracle.errors import StoreError, TableMissing
 
     try:
         return _dispatch(parser, args)
     except ConfigError as exc:
         print(f"arworker: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except TableMissing as exc:
+        print(
+            f"arworker: the database has no table {(exc.table_name or '?').upper()} ({exc}); "
+            "if the worker's tables were never created, run `arworker db init`",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except StoreError as exc:
+        print(f"arworker: database error: {exc}", file=sys.stderr)
+        return EXIT_JOB_FAILED
     except KeyboardInterrupt:
         return 130
 
@@ -246,6 +284,16 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             parser.parse_args(["sandbox", "--help"])
         return _sandbox_serve(args)
     settings = _settings_and_logging(args)
+    from worker.preflight import check_before_start
+
+    # before any browser or claim: drivers, supplier and tables, every problem at once
+    queue_only = command == "resync" and args.queue
+    check_before_start(
+        settings,
+        command=command,
+        uploads=command in ("nightly", "submit", "resync", "run") and not queue_only,
+        database=command != "demo",
+    )
     if command == "demo":
         from worker.demo import run_demo
 
@@ -321,23 +369,47 @@ def _run_job(settings: Any, args: argparse.Namespace) -> int:
         print(json.dumps(summary.as_json(), default=str))
     else:
         print(summary_table(summary.as_json(), counts))
-    return EXIT_OK
+        for explanation in summary.invoices:
+            print(explanation.text())
+    return _named_invoices_status(summary.invoices)
+
+
+def _named_invoices_status(explanations: Sequence[Any]) -> int:
+    """The exit status of ``submit INVOICE…``: 0 when every named invoice is on the portal."""
+    from jobs.submit_explain import Conclusion, overall
+
+    if not explanations:
+        return EXIT_OK
+    return {
+        Conclusion.ON_PORTAL: EXIT_OK,
+        Conclusion.NOT_SUBMITTABLE: EXIT_NOT_SUBMITTABLE,
+        Conclusion.NEEDS_ACTION: EXIT_NEEDS_ACTION,
+        Conclusion.NOT_YET: EXIT_NOT_YET,
+    }[overall(list(explanations))]
 
 
 def _config_check(args: argparse.Namespace) -> int:
-    from config.settings import load_settings
-    from connectors.portals.registry import driver_for, known_families
-    from worker.config_report import effective_configuration, render_configuration
+    from worker.config_check import check_configuration
+    from worker.config_report import render_configuration
 
-    settings = load_settings()
-    report = effective_configuration(settings)
-    # every portal driver and recipe must load: a broken recipe is a configuration error
-    report["portals"] = {family: type(driver_for(family)).__name__ for family in known_families()}
+    check = check_configuration()
     if args.json:
-        print(json.dumps(report, default=str))
+        report = check.report or {}
+        print(
+            json.dumps(report | {"ok": not check.problems, "problems": check.problems}, default=str)
+        )
     else:
-        print(render_configuration(report))
-    return EXIT_OK
+        if check.report is not None:
+            print(render_configuration(check.report))
+        if check.problems:
+            print(
+                f"arworker: configuration has {len(check.problems)} problem(s):\n  "
+                + "\n  ".join(check.problems),
+                file=sys.stderr,
+            )
+        else:
+            print("configuration OK")
+    return EXIT_CONFIG if check.problems else EXIT_OK
 
 
 def _db(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -373,20 +445,26 @@ def _db(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _sandbox_serve(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from sandbox.faults import Faults
+    from sandbox.faults import Faults, FaultsInvalid
     from sandbox.seeder import portal_catalog
     from sandbox.server import serve_forever
     from worker.demo import DEMO_FAMILIES
 
-    faults = Faults(
-        latency_ms=args.latency_ms,
-        error_rate=args.error_rate,
-        confirm_fail_rate=args.confirm_fail_rate,
-        session_idle_s=args.session_idle_s,
-        lockout_after=args.lockout_after,
-        layout=args.layout,
-        seed=args.seed,
-    )
+    chosen = {
+        "latency_ms": args.latency_ms,
+        "error_rate": args.error_rate,
+        "confirm_fail_rate": args.confirm_fail_rate,
+        "session_idle_s": args.session_idle_s,
+        "lockout_after": args.lockout_after,
+        "layout": args.layout,
+        "seed": args.seed,
+    }
+    # an option left out keeps the stand-in's own default (a healthy portal)
+    try:
+        faults = Faults(**{name: value for name, value in chosen.items() if value is not None})
+    except FaultsInvalid as exc:
+        print(f"arworker: sandbox serve: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     catalog = portal_catalog(today=dt.date.today(), families=DEMO_FAMILIES)
     print(f"stand-in portals on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     serve_forever(catalog, args.host, args.port, faults)

@@ -42,6 +42,4 @@ def render_configuration(report: dict[str, Any], prefix: str = "") -> str:
             lines.append(render_configuration(value, prefix=name + "."))
         else:
             lines.append(f"{name} = {value!r}")
-    if not prefix:
-        lines.append("configuration OK")
     return "\n".join(lines)

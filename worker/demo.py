@@ -15,7 +15,7 @@ from typing import Any
 
 import structlog
 
-from config.settings import Settings
+from config.settings import Settings, SupplierSettings
 from connectors.oracle.store import Store
 from worker.progress import ProgressReporter, summary_table
 
@@ -47,9 +47,20 @@ def _received(base_url: str) -> list[dict[str, Any]]:
     return data
 
 
+def with_demo_supplier(settings: Settings) -> Settings:
+    """The demo bills as the demo book's supplier, unless a supplier is configured."""
+    if settings.supplier.name is not None:
+        return settings
+    from sandbox.book import REMIT_TO, SUPPLIER_ADDRESS, SUPPLIER_NAME
+
+    demo = SupplierSettings(name=SUPPLIER_NAME, address=list(SUPPLIER_ADDRESS), remit_to=REMIT_TO)
+    return settings.model_copy(update={"supplier": demo})
+
+
 def run_demo(settings: Settings, *, port: int, as_json: bool, customers: int | None = None) -> int:
     """Seed if needed, serve the stand-ins, run the nightly job over the first ``customers``
     customers of the demo book (all when ``None``), and print the summary."""
+    settings = with_demo_supplier(settings)
     from jobs import nightly
     from sandbox.seeder import enable_demo_accounts, portal_catalog, repoint_portal_accounts
     from sandbox.server import start_sandbox

@@ -37,6 +37,13 @@ TRANSIENT_ORACLE_CODES = (
 )
 #: PostgreSQL SQLSTATE classes worth retrying: connection exceptions, operator intervention
 TRANSIENT_PG_SQLSTATE_PREFIXES = ("08", "57P")
+#: "no such table" in each backend's words: SQLite, PostgreSQL (SQLSTATE 42P01), Oracle
+MISSING_TABLE_ORACLE_CODE = "ORA-00942"
+MISSING_TABLE_PG_SQLSTATE = "42P01"
+_NAME = r'"?(?:[A-Za-z0-9_$#]+"?\.)?"?([A-Za-z0-9_$#]+)"?'
+_MISSING_TABLE_PATTERN = re.compile(
+    rf"no such table: {_NAME}|relation {_NAME} does not exist|table or view {_NAME} does not exist"
+)
 _CONSTRAINT_PATTERN = re.compile(
     r"(?:constraint \"?|ORA-00001: unique constraint \(?(?:[A-Z0-9_$#]+\.)?)([A-Za-z0-9_$#]+)"
 )
@@ -59,6 +66,31 @@ class AlreadyExists(StoreError):
     def __init__(self, message: str, *, constraint_name: str | None) -> None:
         super().__init__(message)
         self.constraint_name = constraint_name
+
+
+class TableMissing(StoreError):
+    """A table the worker needs does not exist, or this login may not read it (Oracle)."""
+
+    def __init__(self, message: str, *, table_name: str | None) -> None:
+        super().__init__(message)
+        self.table_name = table_name
+
+
+def missing_table(exc: BaseException) -> TableMissing | None:
+    """The :class:`TableMissing` that ``exc`` (a DBAPI error) means, if it means one."""
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return None
+    text = str(exc.orig)
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if not (
+        "no such table" in text
+        or MISSING_TABLE_ORACLE_CODE in text
+        or sqlstate == MISSING_TABLE_PG_SQLSTATE
+    ):
+        return None
+    match = _MISSING_TABLE_PATTERN.search(text)
+    name = next((g for g in match.groups() if g), None) if match else None
+    return TableMissing(text.splitlines()[0][:300], table_name=name.lower() if name else None)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -101,4 +133,6 @@ def wrap_db_errors() -> Iterator[None]:
     except sa_exc.DBAPIError as exc:
         if is_transient(exc):
             raise StoreUnavailable(str(exc.orig).splitlines()[0][:300]) from exc
+        if (missing := missing_table(exc)) is not None:
+            raise missing from exc
         raise StoreError(str(exc.orig).splitlines()[0][:300]) from exc

@@ -24,6 +24,7 @@ from connectors.oracle.ar_reads import (
 from connectors.oracle.documents import read_invoice_pdf
 from connectors.oracle.engine import READ_ONLY_OPTION
 from connectors.oracle.errors import AlreadyExists, wrap_db_errors
+from connectors.oracle.invoice_standing import InvoiceStandingVerbs
 from connectors.oracle.job_runs import JobRunVerbs
 from connectors.oracle.notes import read_notes, write_note
 from connectors.oracle.portal_pauses import PortalPauseVerbs
@@ -43,13 +44,22 @@ from connectors.oracle.records import (
     SubmissionStatus,
 )
 from connectors.oracle.resync_requests import ResyncRequestVerbs
+from connectors.oracle.schema_probe import SchemaProbeVerbs
 from connectors.oracle.unit_of_work import clip_text
 
 STREAM_BATCH_ROWS = 500
 ENQUEUE_BATCH_ROWS = 500
 
 
-class Store(LeaseVerbs, PortalPauseVerbs, JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
+class Store(
+    LeaseVerbs,
+    PortalPauseVerbs,
+    JobRunVerbs,
+    ResyncRequestVerbs,
+    PortalStatusVerbs,
+    SchemaProbeVerbs,
+    InvoiceStandingVerbs,
+):
     """Domain verbs over the EBS schema and the worker's XX_ARW_ tables."""
 
     # ---- reads -----------------------------------------------------------------------------

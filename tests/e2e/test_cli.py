@@ -73,7 +73,12 @@ def test_bad_configuration_exits_2_naming_key_and_fix(tmp_path: Path) -> None:
 def test_config_check_masks_secrets(tmp_path: Path) -> None:
     """``config check --json`` prints the effective configuration with the password masked."""
     result = arworker(
-        tmp_path, "config", "check", "--json", ARWORKER_DATABASE__PASSWORD="hunter2-secret"
+        tmp_path,
+        "config",
+        "check",
+        "--json",
+        ARWORKER_DATABASE__PASSWORD="hunter2-secret",
+        ARWORKER_SUPPLIER__NAME="Northwind Supply Co.",
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

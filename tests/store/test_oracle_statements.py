@@ -119,6 +119,7 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
         recorder.on = True
         verb("drop_schema")()
         verb("create_schema")(include_ebs_stand_ins=True)
+        assert not verb("schema_gaps")()
         recorder.on = False
         book = load_sample_book(engine)
         recorder.on = True
@@ -131,6 +132,7 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
         list(store.open_invoices(cust_account_id=acme, unqueued_only=False))
         assert invoices, "the sample book has open invoices"
         verb("load_invoice")(invoices[0].customer_trx_id)
+        verb("invoice_standings")(["INV-101", "INV-107", "NOPE-1"])
         verb("enqueue")(invoices, run_id="run-1")
         assert verb("enqueue_open_invoices")(cust_account_id=acme, run_id="run-1").enqueued == 0
         verb("submissions")(
@@ -185,6 +187,7 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
             reset_attempts_to=0,
         )
         verb("events")(first.submission_id)
+        store.invoice_standings([first.trx_number, second.trx_number])  # with queue items
         verb("notes_for_account")(acme)
         verb("status_counts")()
         verb("requeue")(cust_account_id=acme, run_id="run-1")

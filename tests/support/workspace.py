@@ -23,7 +23,7 @@ from config.settings import DatabaseSettings
 from connectors.oracle.engine import create_engine
 from connectors.oracle.records import SubmissionStatus
 from connectors.oracle.store import Store
-from sandbox.book import demo_book
+from sandbox.book import SUPPLIER_NAME, demo_book
 from sandbox.server import RunningSandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -130,6 +130,7 @@ def base_env(root: Path, db_url: str) -> dict[str, str]:
         "ARWORKER_QUEUE__BACKOFF_BASE_S": "0.5",
         "ARWORKER_QUEUE__BACKOFF_MAX_S": "2",
         "ARWORKER_LOGGING__FORMAT": "json",
+        "ARWORKER_SUPPLIER__NAME": SUPPLIER_NAME,
     }
     return env
 

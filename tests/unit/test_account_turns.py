@@ -9,6 +9,7 @@ import datetime as dt
 from connectors.oracle.claim_order import accounts_side_by_side
 from connectors.oracle.records import Submission, SubmissionStatus
 from jobs.account_turns import HELD_PER_ACCOUNT, AccountTurns, accounts_held_enough
+from tests.submission_values import submission
 
 
 def test_claim_order_interleaves_accounts_oldest_first() -> None:
@@ -22,7 +23,7 @@ def test_claim_order_of_one_account_is_unchanged() -> None:
 
 
 def _item(submission_id: int, account: int) -> Submission:
-    return Submission(
+    return submission(
         submission_id=submission_id,
         customer_trx_id=submission_id,
         payment_schedule_id=submission_id,
@@ -32,21 +33,9 @@ def _item(submission_id: int, account: int) -> Submission:
         portal_invoice_number=str(submission_id),
         status=SubmissionStatus.IN_PROGRESS,
         attempts=1,
-        next_attempt_at=None,
         lease_owner="test",
         lease_token="t",
         lease_expires_at=dt.datetime(2026, 11, 24, tzinfo=dt.UTC),
-        portal_reference=None,
-        portal_status=None,
-        portal_status_reason=None,
-        projected_pay_date=None,
-        payment_date=None,
-        payment_reference=None,
-        last_error_code=None,
-        last_error_text=None,
-        artifact_path=None,
-        resubmit_count=0,
-        submitted_at=None,
     )
 
 

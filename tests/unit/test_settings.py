@@ -100,3 +100,13 @@ def test_database_password_from_secrets_dir(
     assert settings.database.password is not None
     assert settings.database.password.get_secret_value() == "s3cret"
     assert "s3cret" not in repr(settings)
+
+
+def test_secret_from_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A portal secret in .env is found like any setting there (config/.env.example puts them
+    there), and the environment still wins."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("ARWORKER_SECRET_COUPA_PW=from-dotenv\n")
+    assert resolve_secret("COUPA_PW", None).get_secret_value() == "from-dotenv"
+    monkeypatch.setenv(secret_env_name("COUPA_PW"), "from-env")
+    assert resolve_secret("COUPA_PW", None).get_secret_value() == "from-env"

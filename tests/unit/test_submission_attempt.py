@@ -15,6 +15,7 @@ import pytest
 import structlog
 from pydantic import SecretStr
 
+from config.settings import SupplierSettings
 from connectors.oracle.records import (
     InvoiceLineRecord,
     InvoiceRecord,
@@ -44,6 +45,7 @@ from jobs.submission import (
 )
 from jobs.submission_attempt import attempt_submission
 
+SUPPLIER = SupplierSettings(name="Northwind Supply Co.")
 ACCOUNT = PortalAccount(
     portal_account_id=1,
     login=PortalLogin(
@@ -178,7 +180,7 @@ async def _attempt(
 
     def prepare(record: InvoiceRecord) -> tuple[OutgoingInvoice, InvoiceDocument]:
         outgoing = to_outgoing_invoice(record, portal_invoice_number="10234", buyer_name="Acme")
-        return outgoing, invoice_document(record, outgoing)
+        return outgoing, invoice_document(record, outgoing, supplier=SUPPLIER)
 
     result = await attempt_submission(
         portal,
