@@ -314,13 +314,19 @@ async def _attempt(
         return outgoing, invoice_document(invoice, outgoing, supplier=ctx.settings.supplier)
 
     async def prove_lease() -> bool:
-        return await ctx.db(
-            ctx.store.start_submit,
-            s.submission_id,
-            s.lease_token or "",
-            lease_s=lease_s,
-            run_id=ctx.run_id,
-        )
+        try:
+            return await ctx.db(
+                ctx.store.start_submit,
+                s.submission_id,
+                s.lease_token or "",
+                lease_s=lease_s,
+                run_id=ctx.run_id,
+            )
+        except StoreUnavailable as exc:
+            # no proof without the database: not clicked; the lease runs out, and the item,
+            # never clicked, is queued again with no lookup needed
+            ctx.log.warning("submission.fence_unreachable", error=str(exc))
+            return False
 
     return await attempt_submission(
         ctx.portals,

@@ -136,7 +136,8 @@ def test_wrong_password_never_locks_the_account(workspace: Workspace) -> None:
 
 def test_database_outage_outcome_survives_kill(make_workspace, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """An outcome that arrives while the database is unreachable goes to the journal, survives
-    a kill -9, and is recorded exactly once after restart."""
+    a kill -9, and is recorded exactly once after restart. The database goes away once the
+    worker proved its lease before the submit click (without the database, it would not click)."""
     ws: Workspace = make_workspace(accounts=("1001",), faults=Faults(latency_ms=700, seed=3))
     book = demo_book(today=TODAY)
     target = next(
@@ -154,7 +155,7 @@ def test_database_outage_outcome_survives_kill(make_workspace, tmp_path: Path) -
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             rows = store.submissions(trx_numbers=[target])
-            if rows and rows[0].status is SubmissionStatus.IN_PROGRESS:
+            if rows and rows[0].submit_started_at is not None:
                 break
             assert proc.poll() is None, ws.stderr_of(proc)
             time.sleep(0.1)
