@@ -9,12 +9,14 @@
 --     DEFINE arw_owner   = XXARW         -- the schema install.sql ran in
 --     DEFINE ar_schema   = AR            -- owner of HZ_*, RA_*, AR_* tables (AR_COLLECTORS too)
 --     DEFINE iex_schema  = IEX           -- owner of IEX_DELINQUENCIES_ALL
+--     DEFINE gl_schema   = GL            -- owner of GL_LEDGERS (the ledger currency, for reports)
 --     DEFINE fnd_schema  = APPLSYS       -- owner of FND_LOBS, FND_DOCUMENTS, FND_ATTACHED_DOCUMENTS
 --     DEFINE jtf_schema  = JTF           -- owner of JTF_NOTES_B/_TL, JTF_NOTE_CONTEXTS, JTF_NOTES_S
 --     DEFINE apps_schema = APPS          -- owner of JTF_NOTES_PUB and FND_MSG_PUB (api notes mode)
 --
 -- What the worker does with each grant:
 --   reads open AR, invoices, customers, collectors, delinquencies, PDFs   SELECT, EBS objects
+--   reads aging buckets, applications and ledger currencies (reports)     SELECT, EBS objects
 --   writes collection notes, notes_mode = 'table' (the default)          INSERT, JTF_NOTES_*
 --   writes collection notes, notes_mode = 'api'                         EXECUTE, JTF_NOTES_PUB
 --   keeps its queue, history, job runs and enrolments                    DML, XX_ARW_* only
@@ -39,6 +41,11 @@ GRANT SELECT ON &&ar_schema..AR_PAYMENT_SCHEDULES_ALL TO &&worker_user;
 GRANT SELECT ON &&iex_schema..IEX_DELINQUENCIES_ALL TO &&worker_user;
 GRANT SELECT ON &&ar_schema..AR_COLLECTORS TO &&worker_user;
 GRANT SELECT ON &&ar_schema..HZ_CUSTOMER_PROFILES TO &&worker_user;
+GRANT SELECT ON &&ar_schema..AR_AGING_BUCKETS TO &&worker_user;
+GRANT SELECT ON &&ar_schema..AR_AGING_BUCKET_LINES TO &&worker_user;
+GRANT SELECT ON &&ar_schema..AR_RECEIVABLE_APPLICATIONS_ALL TO &&worker_user;
+GRANT SELECT ON &&ar_schema..AR_SYSTEM_PARAMETERS_ALL TO &&worker_user;
+GRANT SELECT ON &&gl_schema..GL_LEDGERS TO &&worker_user;
 GRANT SELECT ON &&fnd_schema..FND_ATTACHED_DOCUMENTS TO &&worker_user;
 GRANT SELECT ON &&fnd_schema..FND_DOCUMENTS TO &&worker_user;
 GRANT SELECT ON &&fnd_schema..FND_LOBS TO &&worker_user;
@@ -96,6 +103,14 @@ CREATE OR REPLACE SYNONYM &&worker_user..IEX_DELINQUENCIES_ALL
 CREATE OR REPLACE SYNONYM &&worker_user..AR_COLLECTORS FOR &&ar_schema..AR_COLLECTORS;
 CREATE OR REPLACE SYNONYM &&worker_user..HZ_CUSTOMER_PROFILES
     FOR &&ar_schema..HZ_CUSTOMER_PROFILES;
+CREATE OR REPLACE SYNONYM &&worker_user..AR_AGING_BUCKETS FOR &&ar_schema..AR_AGING_BUCKETS;
+CREATE OR REPLACE SYNONYM &&worker_user..AR_AGING_BUCKET_LINES
+    FOR &&ar_schema..AR_AGING_BUCKET_LINES;
+CREATE OR REPLACE SYNONYM &&worker_user..AR_RECEIVABLE_APPLICATIONS_ALL
+    FOR &&ar_schema..AR_RECEIVABLE_APPLICATIONS_ALL;
+CREATE OR REPLACE SYNONYM &&worker_user..AR_SYSTEM_PARAMETERS_ALL
+    FOR &&ar_schema..AR_SYSTEM_PARAMETERS_ALL;
+CREATE OR REPLACE SYNONYM &&worker_user..GL_LEDGERS FOR &&gl_schema..GL_LEDGERS;
 CREATE OR REPLACE SYNONYM &&worker_user..FND_ATTACHED_DOCUMENTS
     FOR &&fnd_schema..FND_ATTACHED_DOCUMENTS;
 CREATE OR REPLACE SYNONYM &&worker_user..FND_DOCUMENTS FOR &&fnd_schema..FND_DOCUMENTS;
