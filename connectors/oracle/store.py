@@ -36,6 +36,7 @@ from connectors.oracle.records import (
     Submission,
     SubmissionStatus,
 )
+from connectors.oracle.report_verbs import ReportVerbs
 from connectors.oracle.resync_requests import ResyncRequestVerbs
 from connectors.oracle.unit_of_work import clip_text
 
@@ -48,7 +49,7 @@ EVENT_LEASE_EXPIRED = "LEASE_EXPIRED"
 EVENT_REQUEUED = "REQUEUED"
 
 
-class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
+class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs, ReportVerbs):
     """Domain verbs over the EBS schema and the worker's XX_ARW_ tables."""
 
     # ---- reads -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import datetime as dt
 import inspect
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +231,7 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
                 change=PortalStatusChange(portal_status="PAID", detail="x"),
             )
         del rest
+        _drive_report_verbs(verb, acme)  # the reports' reads (issue 14)
     finally:
         recorder.on = False
         engine.dispose()
@@ -244,6 +246,42 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
             violations.extend(check_oracle_sql(sql, source="store statement"))
     assert len(compiled) > 30, f"only {len(compiled)} distinct statements were captured"
     assert violations == [], "\n".join(map(str, violations))
+
+
+def _drive_report_verbs(verb: Callable[[str], Callable[..., Any]], account_id: int) -> None:
+    """Every report read, with every option that changes its SQL."""
+    from connectors.oracle.report_records import AgingBucketLine, AgingBucketSet, BucketLineType
+
+    day = dt.date(2026, 11, 20)
+    lines = tuple(
+        AgingBucketLine(
+            sequence=n,
+            days_start=start,
+            days_to=to,
+            line_type=BucketLineType(kind),
+            heading1=None,
+            heading2=None,
+        )
+        for n, (start, to, kind) in enumerate(
+            [(-9999, 0, "CURRENT"), (1, 9999999, "PAST_DUE"), (None, None, "DISPUTE_ONLY")], 1
+        )
+    )
+    bucket_set = AgingBucketSet(aging_bucket_id=1, name="x", lines=lines)
+    verb("aging_bucket_sets")()
+    verb("collectors")()
+    verb("report_org_ids")([ORG])
+    verb("customer_receivables")(
+        as_of=day,
+        bucket_set=bucket_set,
+        min_days=60,
+        min_past_due=Decimal("10000"),
+        org_ids=[ORG],
+        collector="Maria Lopez",
+    )
+    list(verb("past_due_items")(as_of=day, min_days=60, accounts=[(ORG, account_id)]))
+    verb("last_account_notes")([account_id])
+    verb("receivables_at")([day, dt.date(2026, 10, 31)], collector="Maria Lopez")
+    verb("credit_sales")([(dt.date(2026, 10, 1), dt.date(2026, 10, 31))], org_ids=[ORG])
 
 
 @pytest.mark.parametrize("limit", [1, 10])
