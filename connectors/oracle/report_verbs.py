@@ -92,6 +92,18 @@ class ReportVerbs(UnitOfWork):
             for r in rows
         ]
 
+    def ledger_currencies(self) -> dict[int, str]:
+        """Each configured operating unit's ledger currency (AR_SYSTEM_PARAMETERS_ALL →
+        GL_LEDGERS); units without one are left out."""
+        params = self._t["ar_system_parameters_all"]
+        ledger = self._t["gl_ledgers"]
+        query = (
+            sa.select(params.c.org_id, ledger.c.currency_code)
+            .join(ledger, ledger.c.ledger_id == params.c.set_of_books_id)
+            .where(params.c.org_id.in_(list(self.org_ids)))
+        )
+        return self._read(lambda c: {int(r.org_id): r.currency_code for r in c.execute(query)})
+
     def customer_receivables(
         self,
         *,

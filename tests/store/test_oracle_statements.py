@@ -269,6 +269,7 @@ def _drive_report_verbs(verb: Callable[[str], Callable[..., Any]], account_id: i
     bucket_set = AgingBucketSet(aging_bucket_id=1, name="x", lines=lines)
     verb("aging_bucket_sets")()
     verb("collectors")()
+    verb("ledger_currencies")()
     verb("report_org_ids")([ORG])
     verb("customer_receivables")(
         as_of=day,
