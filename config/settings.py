@@ -21,6 +21,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from config.report_settings import MailSettings, ReportSettings
+
 ENV_PREFIX = "ARWORKER_"
 CONFIG_FILE_ENV = "ARWORKER_CONFIG"
 DEFAULT_DATABASE_URL = "sqlite:///var/arworker.db"
@@ -158,6 +160,9 @@ class SchedulerSettings(BaseModel):
     status_poll_interval_s: int = Field(3_600, ge=10, examples=[3600])
     resync_poll_interval_s: int = Field(60, ge=1, examples=[60])
     misfire_grace_time_s: int = Field(3_600, ge=1, examples=[3600])
+    monthly_report_cron: str = Field("0 6 1 * *", examples=["0 6 1 * *"])
+    digest_cron: str = Field("0 7 * * 1-5", examples=["30 7 * * 1-5"])
+    delivery_retry_interval_s: int = Field(300, ge=10, examples=[300])
 
     @field_validator("timezone")
     @classmethod
@@ -168,7 +173,7 @@ class SchedulerSettings(BaseModel):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("nightly_cron")
+    @field_validator("nightly_cron", "monthly_report_cron", "digest_cron")
     @classmethod
     def _five_fields(cls, value: str) -> str:
         if len(value.split()) != 5:
@@ -202,6 +207,8 @@ class Settings(BaseSettings):
     queue: QueueSettings = QueueSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     logging: LoggingSettings = LoggingSettings()
+    reports: ReportSettings = ReportSettings()
+    mail: MailSettings = MailSettings()
     secrets_dir: Path | None = Field(
         Path("var/secrets"),
         description="directory of secret files, one per SECRET_REF (e.g. /run/secrets)",

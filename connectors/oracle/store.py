@@ -18,6 +18,8 @@ import sqlalchemy as sa
 
 from connectors.oracle.ar_reads import open_invoices, open_invoices_query, read_invoice
 from connectors.oracle.claim_order import accounts_side_by_side
+from connectors.oracle.deliveries import DeliveryVerbs
+from connectors.oracle.digest_reads import DigestVerbs
 from connectors.oracle.documents import read_invoice_pdf
 from connectors.oracle.engine import READ_ONLY_OPTION
 from connectors.oracle.errors import AlreadyExists, wrap_db_errors
@@ -49,7 +51,9 @@ EVENT_LEASE_EXPIRED = "LEASE_EXPIRED"
 EVENT_REQUEUED = "REQUEUED"
 
 
-class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs, ReportVerbs):
+class Store(
+    JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs, ReportVerbs, DeliveryVerbs, DigestVerbs
+):
     """Domain verbs over the EBS schema and the worker's XX_ARW_ tables."""
 
     # ---- reads -----------------------------------------------------------------------------

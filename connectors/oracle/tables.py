@@ -51,6 +51,7 @@ WORKER_TABLES = (
     "xx_arw_events",
     "xx_arw_resync_requests",
     "xx_arw_job_runs",
+    "xx_arw_deliveries",
 )
 #: EBS tables that exist on a real instance; created only for the embedded default and tests.
 EBS_STAND_IN_TABLES = (
@@ -603,5 +604,34 @@ def build_metadata(schema: str | None = None) -> MetaData:
         # unique key (ORA-02329) but indexes it, and raises the same ORA-00001
         Index("xx_arw_job_runs_u1", "job_name", "scheduled_for", unique=True),
         UniqueConstraint("run_id", name="xx_arw_job_runs_u2"),
+    )
+    Table(
+        "xx_arw_deliveries",
+        md,
+        Column(
+            "delivery_id", id_type(), Sequence("xx_arw_deliveries_s", metadata=md), nullable=False
+        ),
+        Column("report_name", String(30), nullable=False),  #: 'monthly', 'digest'
+        Column("period_key", String(30), nullable=False),  #: the as-of date, the digest's day
+        Column("recipient", String(320), nullable=False),  #: one address, lower case
+        Column("collector_id", id_type()),
+        Column("subject", String(240), nullable=False),
+        Column("message_id", String(250), nullable=False),
+        Column("message_path", String(1000), nullable=False),  #: the message as sent (.eml)
+        Column("status", String(20), nullable=False),
+        Column("attempts", Integer(), nullable=False, default=0),
+        Column("next_attempt_at", UtcTimestamp()),
+        Column("lease_token", String(64)),
+        Column("lease_expires_at", UtcTimestamp()),
+        Column("last_error", String(2000)),
+        Column("sent_at", UtcTimestamp()),
+        Column("server_reply", String(500)),
+        Column("run_id", String(64)),
+        Column("requeued_by", String(100)),
+        *_who(),
+        PrimaryKeyConstraint("delivery_id", name="xx_arw_deliveries_pk"),
+        UniqueConstraint("report_name", "period_key", "recipient", name="xx_arw_deliveries_u1"),
+        UniqueConstraint("message_id", name="xx_arw_deliveries_u2"),
+        Index("xx_arw_deliveries_n1", "status", "next_attempt_at"),
     )
     return md

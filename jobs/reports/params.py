@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from connectors.oracle.report_records import AgingBucketSet
+from connectors.oracle.report_records import AgingBucketSet, Collector
 
 DEFAULT_MIN_DAYS = 60
 DEFAULT_MIN_BALANCE = Decimal("10000")
@@ -77,3 +77,12 @@ def find_bucket_set(sets: Sequence[AgingBucketSet], name: str) -> AgingBucketSet
             return bucket_set
     names = ", ".join(repr(s.name) for s in sets) or "none (AR_AGING_BUCKETS is empty)"
     raise ReportRequestError(f"no aging bucket set named {name!r}; the database has {names}")
+
+
+def check_collector(collectors: Sequence[Collector], name: str) -> Collector:
+    """The collector called ``name`` (any case), or an error naming the active ones."""
+    for collector in collectors:
+        if collector.name.casefold() == name.casefold():
+            return collector
+    names = ", ".join(repr(c.name) for c in collectors if c.active) or "none"
+    raise ReportRequestError(f"no collector named {name!r}; AR_COLLECTORS has {names}")

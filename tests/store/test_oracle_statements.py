@@ -283,6 +283,45 @@ def _drive_report_verbs(verb: Callable[[str], Callable[..., Any]], account_id: i
     verb("last_account_notes")([account_id])
     verb("receivables_at")([day, dt.date(2026, 10, 31)], collector="Maria Lopez")
     verb("credit_sales")([(dt.date(2026, 10, 1), dt.date(2026, 10, 31))], org_ids=[ORG])
+    verb("digest_items")()
+    verb("collector_portal_accounts")()
+    _drive_delivery_verbs(verb)
+
+
+def _drive_delivery_verbs(verb: Callable[[str], Callable[..., Any]]) -> None:
+    """The report e-mail outbox: queue, claim, settle, expire, requeue, list."""
+    from connectors.oracle.deliveries import DeliveryStatus, NewDelivery
+
+    new = NewDelivery(
+        report_name="monthly",
+        period_key="2026-10-31",
+        recipient="ar@example.com",
+        collector_id=None,
+        subject="Collections report",
+        message_id="<1@example.com>",
+        message_path="var/reports/monthly/2026-10-31/outbox/1.eml",
+        run_id="run-1",
+    )
+    assert verb("add_delivery")(new)
+    assert not verb("add_delivery")(new)
+    (claimed,) = verb("claim_deliveries")(limit=5, lease_s=60, report_name="monthly")
+    verb("settle_delivery")(
+        claimed.delivery_id,
+        claimed.lease_token,
+        status=DeliveryStatus.PENDING,
+        error="451",
+        undo_attempt=True,
+    )
+    (again,) = verb("claim_deliveries")(limit=5, lease_s=-1)
+    verb("expire_deliveries")()
+    verb("requeue_delivery")(again.delivery_id, requeued_by="lead")
+    (last,) = verb("claim_deliveries")(limit=1, lease_s=60)
+    assert verb("settle_delivery")(
+        last.delivery_id, last.lease_token, status=DeliveryStatus.SENT, server_reply="250 OK"
+    )
+    verb("deliveries")(
+        report_name="monthly", period_key="2026-10-31", statuses=[DeliveryStatus.SENT]
+    )
 
 
 @pytest.mark.parametrize("limit", [1, 10])

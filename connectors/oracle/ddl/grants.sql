@@ -19,7 +19,7 @@
 --   reads aging buckets, applications and ledger currencies (reports)     SELECT, EBS objects
 --   writes collection notes, notes_mode = 'table' (the default)          INSERT, JTF_NOTES_*
 --   writes collection notes, notes_mode = 'api'                         EXECUTE, JTF_NOTES_PUB
---   keeps its queue, history, job runs and enrolments                    DML, XX_ARW_* only
+--   keeps its queue, history, job runs, enrolments, report e-mails        DML, XX_ARW_* only
 -- It never updates or deletes an EBS row. Private synonyms in the worker's schema let it name
 -- every object unqualified, as the code does. The worker's login creates no objects.
 -- =============================================================================================
@@ -83,11 +83,13 @@ GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_SUBMISSIONS TO &&worker_user
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_EVENTS TO &&worker_user;
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_RESYNC_REQUESTS TO &&worker_user;
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_JOB_RUNS TO &&worker_user;
+GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_DELIVERIES TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_PORTAL_ACCOUNTS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_SUBMISSIONS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_EVENTS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_RESYNC_REQUESTS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_JOB_RUNS_S TO &&worker_user;
+GRANT SELECT ON &&arw_owner..XX_ARW_DELIVERIES_S TO &&worker_user;
 
 PROMPT 5. private synonyms: the worker names every object unqualified
 
@@ -136,6 +138,8 @@ CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_EVENTS_S FOR &&arw_owner..XX_ARW
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_RESYNC_REQUESTS_S
     FOR &&arw_owner..XX_ARW_RESYNC_REQUESTS_S;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_JOB_RUNS_S FOR &&arw_owner..XX_ARW_JOB_RUNS_S;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_DELIVERIES FOR &&arw_owner..XX_ARW_DELIVERIES;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_DELIVERIES_S FOR &&arw_owner..XX_ARW_DELIVERIES_S;
 
 PROMPT grants done
 
