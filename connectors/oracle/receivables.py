@@ -154,11 +154,14 @@ def customer_receivables_query(
     min_days: int,
     min_past_due: Decimal | None = None,
     collector: str | None = None,
+    past_due_figures: bool = True,
 ) -> sa.Select[Any]:
     """Per operating unit and customer account, with names, collector and ledger currency.
 
     ``min_past_due`` keeps only accounts whose past-due amount (items more than ``min_days``
     late) is *greater* than it (HAVING, in the database); ``None`` keeps every account.
+    ``past_due_figures=False`` (the aging) leaves out the past-due amount and count, disputes,
+    the oldest due date and the open count: fewer sums per row of a big book.
     """
     items = open_items(md, as_of=as_of, org_ids=org_ids, collector=collector)
     ps, bal, debit = items.ps, items.balance, items.is_debit
@@ -169,16 +172,24 @@ def customer_receivables_query(
         for i in range(len(bucket_set.lines))
     ]
     past_due = sa.func.sum(sa.case((is_past_due, bal)))
+    past_due_columns: list[sa.ColumnElement[Any]] = [
+        past_due.label("past_due"),
+        sa.func.count(sa.case((sa.and_(is_past_due, bal > 0), 1))).label("past_due_count"),
+        sa.func.sum(sa.case((debit, items.dispute))).label("in_dispute"),
+        sa.func.min(sa.case((sa.and_(debit, bal > 0), ps.c.due_date))).label("oldest_due"),
+        sa.func.count(sa.case((sa.and_(debit, bal > 0), 1))).label("open_count"),
+    ]
+    if not past_due_figures:
+        past_due_columns = [
+            sa.null().label(name)
+            for name in ("past_due", "past_due_count", "in_dispute", "oldest_due", "open_count")
+        ]
     grouped = (
         sa.select(
             ps.c.org_id,
             ps.c.customer_id,
             sa.func.sum(sa.case((debit, bal))).label("open_balance"),
-            past_due.label("past_due"),
-            sa.func.count(sa.case((sa.and_(is_past_due, bal > 0), 1))).label("past_due_count"),
-            sa.func.sum(sa.case((debit, items.dispute))).label("in_dispute"),
-            sa.func.min(sa.case((sa.and_(debit, bal > 0), ps.c.due_date))).label("oldest_due"),
-            sa.func.count(sa.case((sa.and_(debit, bal > 0), 1))).label("open_count"),
+            *past_due_columns,
             sa.func.sum(sa.case((ps.c["class"] == CREDIT_MEMO_CLASS, bal))).label("credits"),
             sa.func.sum(sa.case((ps.c["class"] == RECEIPT_CLASS, bal))).label("unapplied"),
             *bucket_columns,

@@ -79,7 +79,11 @@ class AgingBucketSet:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CustomerReceivables:
-    """One customer account's open items in one operating unit, grouped by the database."""
+    """One customer account's open items in one operating unit, grouped by the database.
+
+    The past-due figures (``past_due``, ``past_due_count``, ``in_dispute``, ``oldest_due_date``,
+    ``open_count``) are zero (None) when the read did not ask for them (the aging does not).
+    """
 
     org_id: int
     currency: str | None  #: the ledger's currency (GL_LEDGERS.CURRENCY_CODE) of the org

@@ -113,9 +113,11 @@ class ReportVerbs(UnitOfWork):
         min_past_due: Decimal | None = None,
         org_ids: Sequence[int] | None = None,
         collector: str | None = None,
+        past_due_figures: bool = True,
     ) -> list[CustomerReceivables]:
         """Open receivables per operating unit and customer account as of ``as_of``; with
-        ``min_past_due``, only accounts more than that past due (the past-due report)."""
+        ``min_past_due``, only accounts more than that past due (the past-due report);
+        ``past_due_figures=False`` skips the sums only the past-due report needs."""
         query = customer_receivables_query(
             self.md,
             as_of=as_of,
@@ -124,6 +126,7 @@ class ReportVerbs(UnitOfWork):
             min_days=min_days,
             min_past_due=min_past_due,
             collector=collector,
+            past_due_figures=past_due_figures,
         )
         count = len(bucket_set.lines)
         return self._read(lambda c: [customer_receivables(row, count) for row in c.execute(query)])

@@ -155,6 +155,7 @@ def build_aging(store: Store, params: ReportParams, *, now: dt.datetime) -> Agin
         min_days=params.min_days,
         org_ids=params.org_ids,
         collector=params.collector,
+        past_due_figures=False,
     )
     rows.sort(key=lambda r: (r.account_number, r.org_id))
     customers = tuple(_customer_line(r) for r in rows)

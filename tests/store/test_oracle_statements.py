@@ -279,6 +279,9 @@ def _drive_report_verbs(verb: Callable[[str], Callable[..., Any]], account_id: i
         org_ids=[ORG],
         collector="Maria Lopez",
     )
+    verb("customer_receivables")(
+        as_of=day, bucket_set=bucket_set, min_days=60, past_due_figures=False
+    )
     list(verb("past_due_items")(as_of=day, min_days=60, accounts=[(ORG, account_id)]))
     verb("last_account_notes")([account_id])
     verb("receivables_at")([day, dt.date(2026, 10, 31)], collector="Maria Lopez")

@@ -58,6 +58,7 @@ def _statements() -> list[tuple[str, str]]:
                     min_days=60,
                     min_past_due=minimum,
                     collector=collector,
+                    past_due_figures=minimum is not None,
                 )
                 found.append((f"receivables {bucket_set.name} {collector} {minimum}", query))
     found.append(
