@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-EBS_USER_ID = 1318
+from sandbox.collectors import ebs_who
+
 #: the lowest and highest DAYS_START/DAYS_TO EBS seeds use for open-ended lines
 FAR_PAST_DAYS = -9999
 FAR_FUTURE_DAYS = 9999999
@@ -48,13 +49,7 @@ BUCKET_SETS = (
 def bucket_rows(today: dt.date) -> dict[str, list[dict[str, Any]]]:
     """AR_AGING_BUCKETS and AR_AGING_BUCKET_LINES rows of the three sets."""
     stamp = dt.datetime.combine(today - dt.timedelta(days=900), dt.time(8, 0), tzinfo=dt.UTC)
-    who = {
-        "created_by": EBS_USER_ID,
-        "creation_date": stamp,
-        "last_updated_by": EBS_USER_ID,
-        "last_update_date": stamp,
-        "last_update_login": None,
-    }
+    who = ebs_who(stamp)
     sets: list[dict[str, Any]] = []
     lines: list[dict[str, Any]] = []
     for bucket_id, name, description, set_lines in BUCKET_SETS:

@@ -27,12 +27,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from sandbox.aging_sets import bucket_rows
-from sandbox.collectors import collector_rows, profile_rows
+from sandbox.collectors import collector_rows, ebs_who, profile_rows
 
 if TYPE_CHECKING:
     from sandbox.book import DemoCustomer, DemoInvoice
 
-EBS_USER_ID = 1318
 CENT = Decimal("0.01")
 RATE_QUANTUM = Decimal("0.00000001")
 #: GL_DATE_CLOSED of an open item: EBS's end of time
@@ -89,7 +88,7 @@ def collections_rows(
         **bucket_rows(today),
         "gl_ledgers": [_ledger_row(ledger, today) for ledger in LEDGERS],
         "ar_system_parameters_all": [
-            {"org_id": org, "set_of_books_id": ledger, **_who(_stamp(today, 900))}
+            {"org_id": org, "set_of_books_id": ledger, **ebs_who(_stamp(today, 900))}
             for org, ledger in LEDGER_OF_ORG.items()
         ],
         "ar_payment_schedules_all": schedules,
@@ -185,7 +184,7 @@ def _applications(schedules: list[dict[str, Any]], today: dt.date) -> list[dict[
                 "apply_date": paid_on,
                 "gl_date": paid_on,
                 "org_id": row["org_id"],
-                **_who(_stamp(paid_on, 0)),
+                **ebs_who(_stamp(paid_on, 0)),
             }
         )
     return rows
@@ -240,19 +239,9 @@ def _ledger_row(ledger: tuple[int, str, str, str], today: dt.date) -> dict[str, 
         "short_name": short_name,
         "currency_code": currency,
         "period_set_name": "Accounting",
-        **_who(_stamp(today, 900)),
+        **ebs_who(_stamp(today, 900)),
     }
 
 
 def _stamp(day: dt.date, days_before: int) -> dt.datetime:
     return dt.datetime.combine(day - dt.timedelta(days=days_before), dt.time(8, 0), tzinfo=dt.UTC)
-
-
-def _who(stamp: dt.datetime) -> dict[str, Any]:
-    return {
-        "created_by": EBS_USER_ID,
-        "creation_date": stamp,
-        "last_updated_by": EBS_USER_ID,
-        "last_update_date": stamp,
-        "last_update_login": None,
-    }

@@ -122,7 +122,7 @@ def collector_rows(today: dt.date) -> list[dict[str, Any]]:
             "status": "A" if c.active else "I",
             "email_address": c.email_address,
             "inactive_date": None if c.active else today - dt.timedelta(days=LEFT_DAYS_AGO),
-            **_who(stamp),
+            **ebs_who(stamp),
         }
         for c in COLLECTORS
     ]
@@ -158,11 +158,12 @@ def _profile(
         "site_use_id": site_use_id,
         "collector_id": collector_id,
         "status": "A",
-        **_who(stamp),
+        **ebs_who(stamp),
     }
 
 
-def _who(stamp: dt.datetime) -> dict[str, Any]:
+def ebs_who(stamp: dt.datetime) -> dict[str, Any]:
+    """The WHO columns of a row the demo's EBS user wrote at ``stamp``."""
     return {
         "created_by": EBS_USER_ID,
         "creation_date": stamp,

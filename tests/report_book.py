@@ -7,7 +7,9 @@ import functools
 
 import sqlalchemy as sa
 
+from connectors.oracle.report_records import AgingBucketLine, AgingBucketSet, BucketLineType
 from connectors.oracle.tables import build_metadata
+from sandbox.aging_sets import BUCKET_SETS
 from sandbox.book import DemoBook, demo_book
 
 #: the book's "today" in the report tests (a Friday; the previous month-end is 2026-10-31)
@@ -31,3 +33,25 @@ def load_report_book(engine: sa.Engine, today: dt.date = TODAY) -> DemoBook:
                 conn.execute(sa.insert(tables[name]), rows)
         conn.execute(sa.insert(tables["xx_arw_portal_accounts"]), book.portal_accounts(PORTALS))
     return book
+
+
+def seeded_bucket_sets() -> list[AgingBucketSet]:
+    """The demo schema's bucket sets as the store reads them, without a database."""
+    return [
+        AgingBucketSet(
+            aging_bucket_id=bucket_id,
+            name=name,
+            lines=tuple(
+                AgingBucketLine(
+                    sequence=n,
+                    days_start=start,
+                    days_to=to,
+                    line_type=BucketLineType(kind),
+                    heading1=h1,
+                    heading2=h2,
+                )
+                for n, (start, to, kind, h1, h2) in enumerate(lines, 1)
+            ),
+        )
+        for bucket_id, name, _, lines in BUCKET_SETS
+    ]

@@ -9,7 +9,6 @@ nothing. One delivery row per (day, collector address): a second run the same da
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,11 +19,10 @@ from zoneinfo import ZoneInfo
 
 from config.report_settings import check_address
 from connectors.oracle.digest_reads import CollectorPortalAccount, DigestItem
-from connectors.oracle.records import JobRunCounts
 from jobs.reports.delivery import send_pending
 from jobs.reports.html_out import CELL, FONT, HEAD_CELL, NOTE, TABLE, email_document
-from jobs.reports.monthly import ReportRunSummary
 from jobs.reports.outbox import queue_message, report_dir, write_atomically
+from jobs.reports.run_record import ReportRunSummary, recorded_run
 from jobs.reports.runtime import ReportRuntime
 
 JOB_NAME = "digest"
@@ -292,32 +290,13 @@ async def run_digest(
     quick_wait_s: float = 2.0,
 ) -> ReportRunSummary:
     """Build and queue today's digests (one per collector with something to act on), send."""
-    started = time.monotonic()
     slot = scheduled_for or rt.clock()
     zone = ZoneInfo(rt.settings.scheduler.timezone)
     day = day or slot.astimezone(zone).date()
     summary = ReportRunSummary(job=JOB_NAME, run_id=rt.run_id, period=day.isoformat())
     log = rt.log.bind(job=JOB_NAME, day=day.isoformat())
-    first = await rt.db(
-        rt.store.start_job_run,
-        run_id=rt.run_id,
-        job_name=JOB_NAME,
-        scheduled_for=slot,
-        worker_name=rt.worker_name,
-    )
-    try:
-        items = await rt.db(rt.store.digest_items)
-        accounts = await rt.db(rt.store.collector_portal_accounts)
-        pauses = await active_login_pauses(rt)
-        names = {
-            c.collector_id: (c.name, c.email_address)
-            for c in await rt.db(rt.store.collectors)
-            if c.active
-        }
-        digests = build_digests(items, paused_logins_by_collector(pauses, accounts), day, names)
-        unassigned = sum(1 for item in items if item.collector_id not in names)
-        if unassigned:
-            log.warning("digest.unassigned_items", items=unassigned)
+    async with recorded_run(rt, slot=slot, summary=summary):
+        digests = await _build(rt, day)
         folder = report_dir(rt.settings.reports.output_dir, REPORT_NAME, day.isoformat())
         workspace = rt.settings.reports.workspace_url
         for digest in digests:
@@ -346,21 +325,24 @@ async def run_digest(
             summary.delivery = await send_pending(
                 rt, report_name=REPORT_NAME, quick_wait_s=quick_wait_s
             )
-    except BaseException:
-        summary.status = "FAILED"
-        raise
-    finally:
-        summary.duration_s = time.monotonic() - started
-        if first:
-            await rt.db(
-                rt.store.finish_job_run,
-                rt.run_id,
-                status=summary.status,
-                counts=JobRunCounts(),
-                summary=summary.text(),
-            )
-    log.info("digest.finished", summary=summary.text(), collectors=len(digests))
+    log.info("digest.finished", summary=summary.text())
     return summary
+
+
+async def _build(rt: ReportRuntime, day: dt.date) -> list[CollectorDigest]:
+    """Today's digests from the database: items, collectors, portal accounts, login pauses."""
+    items = await rt.db(rt.store.digest_items)
+    accounts = await rt.db(rt.store.collector_portal_accounts)
+    pauses = await active_login_pauses(rt)
+    names = {
+        c.collector_id: (c.name, c.email_address)
+        for c in await rt.db(rt.store.collectors)
+        if c.active
+    }
+    unassigned = sum(1 for item in items if item.collector_id not in names)
+    if unassigned:
+        rt.log.warning("digest.unassigned_items", items=unassigned, day=day.isoformat())
+    return build_digests(items, paused_logins_by_collector(pauses, accounts), day, names)
 
 
 def _address(email: str | None) -> str | None:

@@ -10,25 +10,22 @@ again; the sending part runs on every call and picks up what is still waiting.
 from __future__ import annotations
 
 import datetime as dt
-import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from connectors.mail.message import Attachment
-from connectors.oracle.records import JobRunCounts
 from connectors.oracle.store import Store
 from jobs.reports.aging import build_aging
 from jobs.reports.cells import display_text
 from jobs.reports.csv_out import write_csv
-from jobs.reports.delivery import DeliveryCounts, send_pending
+from jobs.reports.delivery import send_pending
 from jobs.reports.document import ReportDocument, TableRole
 from jobs.reports.dso import build_dso
 from jobs.reports.html_out import email_document, report_fragment
 from jobs.reports.outbox import publish, queue_message, report_dir, write_atomically
 from jobs.reports.params import ReportParams, previous_month_end
 from jobs.reports.past_due import build_past_due
+from jobs.reports.run_record import ReportRunSummary, recorded_run
 from jobs.reports.runtime import ReportRuntime
 from jobs.reports.xlsx_out import write_xlsx
 
@@ -37,36 +34,6 @@ REPORT_NAME = "monthly"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: rows of a table shown in the e-mail body; the workbook has them all
 EMAIL_MAX_ROWS = 200
-
-
-@dataclass(kw_only=True)
-class ReportRunSummary:
-    """What a report run did: in the log, in XX_ARW_JOB_RUNS and as ``--json``."""
-
-    job: str
-    run_id: str
-    period: str
-    files: list[str] = field(default_factory=list)
-    queued: int = 0
-    already_queued: int = 0
-    delivery: DeliveryCounts = field(default_factory=DeliveryCounts)
-    status: str = "COMPLETED"
-    skipped_reason: str | None = None
-    duration_s: float = 0.0
-
-    def text(self) -> str:
-        d = self.delivery
-        return (
-            f"{self.job} {self.period} {self.status.lower()}: {len(self.files)} files, "
-            f"{self.queued} e-mails queued ({self.already_queued} already), {d.sent} sent, "
-            f"{d.retry_scheduled} to retry, {d.failed} failed, {d.uncertain} uncertain"
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["delivery"] = self.delivery.as_json()
-        data["duration_s"] = round(self.duration_s, 3)
-        return data
 
 
 def monthly_params(rt: ReportRuntime, as_of: dt.date) -> ReportParams:
@@ -95,20 +62,11 @@ async def run_monthly(
     quick_wait_s: float = 2.0,
 ) -> ReportRunSummary:
     """Build, write, queue and send the monthly report (``send=False``: files only)."""
-    started = time.monotonic()
     slot = scheduled_for or rt.clock()
     day = as_of or monthly_as_of(rt, slot)
     summary = ReportRunSummary(job=JOB_NAME, run_id=rt.run_id, period=day.isoformat())
     log = rt.log.bind(job=JOB_NAME, as_of=day.isoformat())
-    first = await rt.db(
-        rt.store.start_job_run,
-        run_id=rt.run_id,
-        job_name=JOB_NAME,
-        scheduled_for=slot,
-        worker_name=rt.worker_name,
-    )
-    owner = None if first else await rt.db(rt.store.job_run_for_slot, JOB_NAME, slot)
-    try:
+    async with recorded_run(rt, slot=slot, summary=summary) as owner:
         if owner is not None and owner["status"] == "COMPLETED":
             summary.skipped_reason = f"built already by run {owner['run_id']}"
         else:
@@ -122,19 +80,6 @@ async def run_monthly(
         if send:
             summary.delivery = await send_pending(
                 rt, report_name=REPORT_NAME, quick_wait_s=quick_wait_s
-            )
-    except BaseException:
-        summary.status = "FAILED"
-        raise
-    finally:
-        summary.duration_s = time.monotonic() - started
-        if first:
-            await rt.db(
-                rt.store.finish_job_run,
-                rt.run_id,
-                status=summary.status,
-                counts=JobRunCounts(),
-                summary=summary.text(),
             )
     log.info("report.finished", summary=summary.text())
     return summary

@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -23,13 +22,13 @@ import sqlalchemy as sa
 from config.settings import DatabaseSettings
 from connectors.oracle.engine import create_engine
 from connectors.oracle.store import Store
+from tests.e2e.conftest import base_env
 from tests.report_book import TODAY, load_report_book
 from tests.report_expectations import Expected
 from tests.smtp_server import PASSWORD, USERNAME, LocalRelay
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
 MONTH_END = dt.date(2026, 10, 31)
 RECIPIENTS = "ar-managers@northwind-supply.example,cfo@northwind-supply.example"
 CLI_TIMEOUT_S = 180
@@ -41,12 +40,7 @@ class ReportWorld:
         self.root = root
         self.relay = relay
         self.db_url = f"sqlite:///{root / 'arworker.db'}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ARWORKER_")}
-        self.env = env | {
-            "PYTHONPATH": str(REPO),
-            "ARWORKER_DATABASE__URL": self.db_url,
-            "ARWORKER_SECRETS_DIR": str(root / "secrets"),
-            "ARWORKER_LOGGING__FORMAT": "json",
+        self.env = base_env(root, self.db_url) | {
             "ARWORKER_REPORTS__OUTPUT_DIR": str(root / "reports"),
             "ARWORKER_REPORTS__RECIPIENTS": json.dumps(RECIPIENTS.split(",")),
             "ARWORKER_MAIL__HOST": "127.0.0.1",

@@ -250,23 +250,10 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
 
 def _drive_report_verbs(verb: Callable[[str], Callable[..., Any]], account_id: int) -> None:
     """Every report read, with every option that changes its SQL."""
-    from connectors.oracle.report_records import AgingBucketLine, AgingBucketSet, BucketLineType
+    from tests.report_book import seeded_bucket_sets
 
     day = dt.date(2026, 11, 20)
-    lines = tuple(
-        AgingBucketLine(
-            sequence=n,
-            days_start=start,
-            days_to=to,
-            line_type=BucketLineType(kind),
-            heading1=None,
-            heading2=None,
-        )
-        for n, (start, to, kind) in enumerate(
-            [(-9999, 0, "CURRENT"), (1, 9999999, "PAST_DUE"), (None, None, "DISPUTE_ONLY")], 1
-        )
-    )
-    bucket_set = AgingBucketSet(aging_bucket_id=1, name="x", lines=lines)
+    (bucket_set,) = [s for s in seeded_bucket_sets() if s.name == "7-Bucket + Dispute"]
     verb("aging_bucket_sets")()
     verb("collectors")()
     verb("ledger_currencies")()

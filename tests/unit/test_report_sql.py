@@ -16,38 +16,16 @@ from connectors.oracle.report_reads import (
     past_due_items_query,
     receivables_at_query,
 )
-from connectors.oracle.report_records import AgingBucketLine, AgingBucketSet, BucketLineType
 from connectors.oracle.tables import build_metadata
-from sandbox.aging_sets import BUCKET_SETS
+from tests.report_book import seeded_bucket_sets
 
 AS_OF = dt.date(2026, 10, 31)
-
-
-def _bucket_sets() -> list[AgingBucketSet]:
-    return [
-        AgingBucketSet(
-            aging_bucket_id=bucket_id,
-            name=name,
-            lines=tuple(
-                AgingBucketLine(
-                    sequence=n,
-                    days_start=start,
-                    days_to=to,
-                    line_type=BucketLineType(kind),
-                    heading1=h1,
-                    heading2=h2,
-                )
-                for n, (start, to, kind, h1, h2) in enumerate(lines, 1)
-            ),
-        )
-        for bucket_id, name, _, lines in BUCKET_SETS
-    ]
 
 
 def _statements() -> list[tuple[str, str]]:
     md = build_metadata()
     found = []
-    for bucket_set in _bucket_sets():
+    for bucket_set in seeded_bucket_sets():
         for collector in (None, "Maria Lopez"):
             for minimum in (None, Decimal("10000")):
                 query = customer_receivables_query(
