@@ -53,7 +53,8 @@ async def recorded_run(
     rt: ReportRuntime, *, slot: dt.datetime, summary: ReportRunSummary
 ) -> AsyncIterator[dict[str, Any] | None]:
     """Record the run for ``slot``; yields the run that owned the slot already (None when this
-    one does). The owner's row is finished with ``summary``, FAILED if the block raised."""
+    one does). The slot's row is finished with ``summary`` (FAILED if the block raised) by its
+    owner, or by a run that took over a slot whose run had failed or died."""
     started = time.monotonic()
     first = await rt.db(
         rt.store.start_job_run,
@@ -63,6 +64,10 @@ async def recorded_run(
         worker_name=rt.worker_name,
     )
     owner = None if first else await rt.db(rt.store.job_run_for_slot, summary.job, slot)
+    # a run taking over a slot whose run failed or died settles that slot's row for it
+    settles = rt.run_id if first else None
+    if owner is not None and owner["status"] != "COMPLETED":
+        settles = owner["run_id"]
     try:
         yield owner
     except BaseException:
@@ -70,10 +75,10 @@ async def recorded_run(
         raise
     finally:
         summary.duration_s = time.monotonic() - started
-        if first:
+        if settles is not None:
             await rt.db(
                 rt.store.finish_job_run,
-                rt.run_id,
+                settles,
                 status=summary.status,
                 counts=JobRunCounts(),
                 summary=summary.text(),

@@ -332,3 +332,25 @@ async def test_a_sender_that_died_mid_send_leaves_an_uncertain_message(
     assert counts.uncertain == 1 and counts.sent == 0 and relay.received == []
     assert rt.store.deliveries()[0].status is DeliveryStatus.UNCERTAIN
     del claimed
+
+
+async def test_a_failed_run_of_a_slot_is_taken_over_and_its_row_settled(
+    book_engine: sa.Engine, relay: LocalRelay, clock: Clock, tmp_path: Path
+) -> None:
+    """The 06:00 run fails (a bucket set that does not exist); a later run of the same slot
+    builds and sends the report and marks the slot's row COMPLETED, so nothing runs it again."""
+    from jobs.reports.params import ReportRequestError
+
+    broken = _settings(tmp_path, relay)
+    broken.reports.buckets = "No Such Set"
+    with pytest.raises(ReportRequestError, match="no aging bucket set named 'No Such Set'"):
+        await run_monthly(_runtime(book_engine, broken, clock), scheduled_for=SLOT)
+    store = Store(book_engine, org_ids=[204])
+    assert [r["status"] for r in store.job_runs("report_monthly")] == ["FAILED"]
+
+    clock.now = SLOT + dt.timedelta(hours=2)
+    fixed = _settings(tmp_path, relay)
+    summary = await run_monthly(_runtime(book_engine, fixed, clock), scheduled_for=SLOT)
+    assert summary.delivery.sent == 2 and len(relay.received) == 2
+    (slot_row,) = store.job_runs("report_monthly")
+    assert slot_row["status"] == "COMPLETED" and slot_row["scheduled_for"] == SLOT
