@@ -50,6 +50,35 @@ class Item:
 
 
 @dataclass
+class PastDueFigures:
+    """One account's line of the past-due report, summed item by item."""
+
+    customer_name: str
+    collector: str | None
+    past_due: Decimal = ZERO
+    open_balance: Decimal = ZERO
+    in_dispute: Decimal = ZERO
+    count: int = 0
+    oldest: dt.date | None = None
+    credits: Decimal = ZERO
+    unapplied: Decimal = ZERO
+    #: (invoice number, days late, amount) of the items more than min_days late
+    items: list[tuple[str, int, Decimal]] = field(default_factory=list)
+
+    def add_debit(self, item: Item, amount: Decimal, as_of: dt.date, min_days: int) -> None:
+        self.open_balance += amount
+        self.in_dispute += item.dispute
+        if amount > 0 and (self.oldest is None or item.due < self.oldest):
+            self.oldest = item.due
+        days_late = (as_of - item.due).days
+        if days_late > min_days:
+            self.past_due += amount
+            if amount > 0:
+                self.count += 1
+                self.items.append((item.trx_number, days_late, amount))
+
+
+@dataclass
 class Expected:
     """The book as the database holds it now, and the report figures computed from it."""
 
@@ -152,48 +181,27 @@ class Expected:
 
     def past_due(
         self, as_of: dt.date, *, min_days: int = 60, min_balance: Decimal = Decimal("10000")
-    ) -> dict[str, dict[str, object]]:
-        """account number → the past-due report's figures, for accounts listed."""
-        per: defaultdict[int, dict[str, object]] = defaultdict(
-            lambda: {
-                "past_due": ZERO,
-                "open_balance": ZERO,
-                "in_dispute": ZERO,
-                "count": 0,
-                "oldest": None,
-                "credits": ZERO,
-                "unapplied": ZERO,
-                "items": [],
-            }
-        )
+    ) -> dict[str, PastDueFigures]:
+        """account number → the past-due report's figures, for the accounts listed."""
+        per: dict[int, PastDueFigures] = {}
         for item, amount in self.open_items(as_of):
-            row = per[item.customer_id]
+            row = per.setdefault(
+                item.customer_id,
+                PastDueFigures(
+                    customer_name=self.customer_name[item.customer_id],
+                    collector=self.collector[item.customer_id],
+                ),
+            )
             if item.cls == "CM":
-                row["credits"] = row["credits"] + amount  # type: ignore[operator]
-                continue
-            if item.cls == "PMT":
-                row["unapplied"] = row["unapplied"] + amount  # type: ignore[operator]
-                continue
-            row["open_balance"] = row["open_balance"] + amount  # type: ignore[operator]
-            row["in_dispute"] = row["in_dispute"] + item.dispute  # type: ignore[operator]
-            days_late = (as_of - item.due).days
-            if amount > 0:
-                oldest = row["oldest"]
-                if oldest is None or item.due < oldest:  # type: ignore[operator]
-                    row["oldest"] = item.due
-            if days_late > min_days:
-                row["past_due"] = row["past_due"] + amount  # type: ignore[operator]
-                if amount > 0:
-                    row["count"] = row["count"] + 1  # type: ignore[operator]
-                    row["items"].append((item.trx_number, days_late, amount))  # type: ignore[attr-defined]
+                row.credits += amount
+            elif item.cls == "PMT":
+                row.unapplied += amount
+            else:
+                row.add_debit(item, amount, as_of, min_days)
         return {
-            self.account_number[customer]: {
-                **figures,
-                "customer_name": self.customer_name[customer],
-                "collector": self.collector[customer],
-            }
+            self.account_number[customer]: figures
             for customer, figures in per.items()
-            if figures["past_due"] > min_balance  # type: ignore[operator]
+            if figures.past_due > min_balance
         }
 
     def aging(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Protocol
@@ -121,7 +121,7 @@ def build_digests(
     items: Sequence[DigestItem],
     paused: dict[int, list[PausedLogin]],
     day: dt.date,
-    names: dict[int, tuple[str, str | None]],
+    names: Mapping[int, tuple[str, str | None]],
 ) -> list[CollectorDigest]:
     """One digest per collector with something to act on, by name; ``names``: collector id →
     (name, e-mail) of the active collectors."""

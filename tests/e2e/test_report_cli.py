@@ -95,7 +95,7 @@ def test_past_due_csv_on_stdout_matches_the_book_and_is_recorded_as_a_run(
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     want = _expected(world).past_due(TODAY)
     assert {r["account_number"]: Decimal(r["past_due_amount"]) for r in rows} == {
-        a: w["past_due"] for a, w in want.items()
+        a: w.past_due for a, w in want.items()
     }
     engine = world.engine()
     runs = Store(engine, org_ids=[204]).job_runs("report_past_due")

@@ -121,22 +121,21 @@ def test_past_due_in_every_format_matches_the_plain_computation(
     assert {r["account_number"] for r in rows} == set(want)
     for row in rows:
         w = want[row["account_number"]]
-        assert Decimal(row["past_due_amount"]) == w["past_due"]
-        assert Decimal(row["open_balance"]) == w["open_balance"]
-        assert Decimal(row["in_dispute"]) == w["in_dispute"]
-        assert int(row["oldest_days_late"]) == (AS_OF - w["oldest"]).days  # type: ignore[operator]
-        assert int(row["invoice_count"]) == w["count"]
-        assert Decimal(row["credit_memos"]) == w["credits"]
-        assert row["customer_name"] == w["customer_name"]
-        assert row["collector"] == w["collector"]
+        assert Decimal(row["past_due_amount"]) == w.past_due
+        assert Decimal(row["open_balance"]) == w.open_balance
+        assert Decimal(row["in_dispute"]) == w.in_dispute
+        assert w.oldest is not None
+        assert int(row["oldest_days_late"]) == (AS_OF - w.oldest).days
+        assert int(row["invoice_count"]) == w.count
+        assert Decimal(row["credit_memos"]) == w.credits
+        assert row["customer_name"] == w.customer_name
+        assert row["collector"] == w.collector
     past_dues = [Decimal(r["past_due_amount"]) for r in rows]
     assert past_dues == sorted(past_dues, reverse=True)
 
     invoices = _csv(document, detail=True)
     assert sorted((r["account_number"], r["invoice_number"]) for r in invoices) == sorted(
-        (account, number)
-        for account, w in want.items()
-        for number, _, _ in w["items"]  # type: ignore[attr-defined]
+        (account, number) for account, w in want.items() for number, _, _ in w.items
     )
     for row in invoices:
         assert int(row["days_late"]) > 60
@@ -148,26 +147,26 @@ def test_past_due_in_every_format_matches_the_plain_computation(
     assert {
         r["account_number"]: Decimal(r["past_due_amount"])
         for r in data["tables"]["past_due_accounts"]
-    } == {a: w["past_due"] for a, w in want.items()}
+    } == {a: w.past_due for a, w in want.items()}
     assert len(data["tables"]["invoices"]) == len(invoices)
 
     (accounts_table, *_) = _html_tables(report_fragment(document))
     html_rows = {cells[0]: cells for cells in accounts_table[1:]}
     assert set(html_rows) == set(want)
     for account, cells in html_rows.items():
-        assert cells[3] == f"{want[account]['past_due']:,}"
+        assert cells[3] == f"{want[account].past_due:,}"
 
     book = openpyxl.load_workbook(write_xlsx([document], tmp_path / "past-due.xlsx"))
     assert book.sheetnames == ["Summary", "Past due accounts", "Invoices"]
     sheet_rows = list(book["Past due accounts"].iter_rows(min_row=2, values_only=True))
     assert {r[0]: round(Decimal(str(r[3])), 2) for r in sheet_rows} == {
-        a: w["past_due"] for a, w in want.items()
+        a: w.past_due for a, w in want.items()
     }
     assert book["Invoices"].max_row == len(invoices) + 1
     summary = [
         c for row in book["Summary"].iter_rows(values_only=True) for c in row if c is not None
     ]
-    total = sum((w["past_due"] for w in want.values()), Decimal(0))  # type: ignore[misc]
+    total = sum((w.past_due for w in want.values()), Decimal(0))
     assert float(total) in summary
 
 

@@ -45,15 +45,15 @@ def test_customer_receivables_past_due_match_the_plain_computation(
     assert {r.account_number for r in rows} == set(expected)
     for row in rows:
         want = expected[row.account_number]
-        assert row.past_due == want["past_due"]
-        assert row.open_balance == want["open_balance"]
-        assert row.in_dispute == want["in_dispute"]
-        assert row.past_due_count == want["count"]
-        assert row.oldest_due_date == want["oldest"]
-        assert row.credit_memos == want["credits"]
-        assert row.unapplied_cash == want["unapplied"]
-        assert row.customer_name == want["customer_name"]
-        assert row.collector == want["collector"]
+        assert row.past_due == want.past_due
+        assert row.open_balance == want.open_balance
+        assert row.in_dispute == want.in_dispute
+        assert row.past_due_count == want.count
+        assert row.oldest_due_date == want.oldest
+        assert row.credit_memos == want.credits
+        assert row.unapplied_cash == want.unapplied
+        assert row.customer_name == want.customer_name
+        assert row.collector == want.collector
         assert row.currency == "USD"
         assert sum(row.buckets) == row.open_balance
 
