@@ -162,11 +162,13 @@ class ReportVerbs(UnitOfWork):
         ids = list(dict.fromkeys(cust_account_ids))
         notes: dict[int, AccountNote] = {}
         for start in range(0, len(ids), IN_LIST_CHUNK):
-            query = last_notes_query(self.md, ids[start : start + IN_LIST_CHUNK])
-            for row in self._read(lambda c, q=query: c.execute(q).all()):  # type: ignore[misc]
-                note = account_note(row)
+            for note in self._notes_of(ids[start : start + IN_LIST_CHUNK]):
                 notes[note.cust_account_id] = note
         return notes
+
+    def _notes_of(self, cust_account_ids: Sequence[int]) -> list[AccountNote]:
+        query = last_notes_query(self.md, cust_account_ids)
+        return self._read(lambda c: [account_note(row) for row in c.execute(query)])
 
     def receivables_at(
         self,

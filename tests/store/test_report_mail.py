@@ -200,8 +200,9 @@ async def test_digest_goes_once_to_each_collector_with_something_to_act_on(
     }
     maria = by_recipient["maria.lopez@northwind-supply.example"]
     assert "2 items" in str(maria["Subject"])
-    html = maria.get_body(("html",)).get_content()  # type: ignore[union-attr]
-    text = maria.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html_part, text_part = maria.get_body(("html",)), maria.get_body(("plain",))
+    assert html_part is not None and text_part is not None
+    html, text = html_part.get_content(), text_part.get_content()
     assert "Disputed on the portal" in html and "Failed after every retry" in html
     assert "&lt;b&gt;wrong&lt;/b&gt;" in html and "<b>wrong</b>" not in html
     assert f'href="{WORKSPACE}/invoices/' in html and f"{WORKSPACE}/accounts/1001" in html
@@ -212,7 +213,7 @@ async def test_digest_goes_once_to_each_collector_with_something_to_act_on(
     else:
         raise AssertionError("Maria's invoices are not in her digest")
     james = by_recipient["james.okafor@northwind-supply.example"].get_body(("plain",))
-    assert "PO 4500012 is closed" in james.get_content()  # type: ignore[union-attr]
+    assert james is not None and "PO 4500012 is closed" in james.get_content()
 
     again = await run_digest(_runtime(book_engine, settings, clock))
     assert (again.queued, again.already_queued, again.delivery.sent) == (0, 3, 0)

@@ -27,6 +27,7 @@ from connectors.oracle.store import Store
 from connectors.oracle.tables import build_metadata
 from jobs.reports.aging import build_aging
 from jobs.reports.csv_out import write_csv, write_json
+from jobs.reports.document import ReportDocument
 from jobs.reports.dso import build_dso
 from jobs.reports.html_out import report_fragment
 from jobs.reports.params import ReportParams
@@ -60,9 +61,9 @@ def expected(engine: sa.Engine) -> Expected:
     return Expected.read(engine)
 
 
-def _csv(document: object, *, detail: bool = False) -> list[dict[str, str]]:
+def _csv(document: ReportDocument, *, detail: bool = False) -> list[dict[str, str]]:
     out = io.StringIO()
-    write_csv(document, out, detail=detail)  # type: ignore[arg-type]
+    write_csv(document, out, detail=detail)
     return list(csv.DictReader(io.StringIO(out.getvalue())))
 
 

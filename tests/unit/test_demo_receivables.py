@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
+from typing import Any
 
 import pytest
 
@@ -52,7 +53,7 @@ def test_open_items_stay_open_until_4712_and_closed_ones_close_on_their_payment(
 ) -> None:
     """GL_DATE_CLOSED is EBS's end of time while open; a closed item closes the day it was paid,
     and each paid amount is one application on that item, in both currencies."""
-    applied: defaultdict[int, list[dict[str, object]]] = defaultdict(list)
+    applied: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     for app in book.rows["ar_receivable_applications_all"]:
         applied[app["applied_payment_schedule_id"]].append(app)
     for row in book.rows["ar_payment_schedules_all"]:
@@ -68,7 +69,7 @@ def test_open_items_stay_open_until_4712_and_closed_ones_close_on_their_payment(
         if row["class"] == "INV" and paid > 0:
             (app,) = applied[row["payment_schedule_id"]]
             assert app["amount_applied"] == paid
-            assert row["trx_date"] <= app["gl_date"] <= TODAY  # type: ignore[operator]
+            assert row["trx_date"] <= app["gl_date"] <= TODAY
     assert sum(1 for r in book.rows["ar_payment_schedules_all"] if r["status"] == "CL") >= 10
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -77,8 +78,9 @@ def test_calendar_month_ends_and_months_back() -> None:
     assert months_back(dt.date(2027, 1, 31), 2)[1] == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
 
 
-def _item(**submission: object) -> PastDueItem:
-    fields: dict[str, object] = {
+def _item(**submission: Any) -> PastDueItem:
+    """An item 10.00 past due whose latest submission has these fields."""
+    fields: dict[str, Any] = {
         "submission_id": 7,
         "submission_status": None,
         "portal_code": "coupa",
@@ -87,8 +89,8 @@ def _item(**submission: object) -> PastDueItem:
         "projected_pay_date": None,
         "payment_date": None,
         "last_error_text": None,
+        **submission,
     }
-    fields.update(submission)
     return PastDueItem(
         org_id=204,
         cust_account_id=1,
@@ -100,7 +102,7 @@ def _item(**submission: object) -> PastDueItem:
         amount=D("10"),
         in_dispute=D("0"),
         invoice_currency="USD",
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 
@@ -161,7 +163,7 @@ def _item(**submission: object) -> PastDueItem:
         ),
     ],
 )
-def test_portal_verdict(submission: dict[str, object], kind: VerdictKind, text: str) -> None:
+def test_portal_verdict(submission: dict[str, Any], kind: VerdictKind, text: str) -> None:
     """The verdict the report prints for each state of the latest submission."""
     verdict = portal_verdict(_item(**submission))
     assert (verdict.kind, verdict.text) == (kind, text)
