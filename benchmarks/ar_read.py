@@ -25,7 +25,6 @@ inserts into XX_ARW_SUBMISSIONS). Usage::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import itertools
 import json
@@ -36,13 +35,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import psutil
 from result_table import loadavg_text, render_table, write_results
+from scratch_database import PG_ADMIN_URL, conninfo, scratch_database
 
 NAME = "ar_read"
 DEFAULT_ROWS = 1_000_000
@@ -53,9 +52,6 @@ MARK_ROW = 100_000
 CUSTOMERS = 1_000
 ORG_ID = 204
 OTHER_ORG_ID = 458
-PG_ADMIN_URL = os.environ.get(
-    "ARWORKER_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 LOAD_BATCH_ROWS = 20_000
 CHILD_TIMEOUT_S = 1_800.0
 DEFAULT_ENQUEUE_ROWS = 100_000
@@ -96,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="arw-ar-read-") as tmp:
         for backend in args.backends:
-            with _database(backend, Path(tmp)) as url:
+            with scratch_database(backend, Path(tmp), "ar_read.db") as url:
                 if url is None:
                     print(f"{backend}: not reachable at {PG_ADMIN_URL}; skipped")
                     continue
@@ -144,44 +140,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # ---- the book ---------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _database(backend: str, tmp: Path) -> Iterator[str | None]:
-    """A URL to an empty database with the worker's schema; removed afterwards."""
-    import sqlalchemy as sa
-
-    from connectors.oracle.tables import build_metadata
-
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'ar_read.db'}"
-        engine = sa.create_engine(url)
-        build_metadata().create_all(engine)
-        engine.dispose()
-        yield url
-        return
-    admin = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 5})
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError:
-        admin.dispose()
-        yield None
-        return
-    schema = f"arw_bench_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    schema_url = sa.make_url(PG_ADMIN_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = schema_url.render_as_string(hide_password=False)
-    try:
-        engine = sa.create_engine(rendered)
-        build_metadata().create_all(engine)
-        engine.dispose()
-        yield rendered
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def _book(rows: int) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...], bool]]:
@@ -296,7 +254,7 @@ def _load_postgresql(url: str, rows: int) -> int:
     import psycopg
 
     open_rows = 0
-    with psycopg.connect(_conninfo(url)) as connection:
+    with psycopg.connect(conninfo(url)) as connection:
         with connection.cursor() as cursor:
             with cursor.copy(_copy("xx_arw_portal_accounts", ACCOUNT_COLUMNS)) as copy:
                 for row in _accounts():
@@ -317,23 +275,6 @@ def _load_postgresql(url: str, rows: int) -> int:
 def _copy(table: str, columns: Sequence[str]) -> str:
     names = ", ".join(f'"{c}"' for c in columns)
     return f"COPY {table} ({names}) FROM STDIN"
-
-
-def _conninfo(url: str) -> str:
-    """A libpq connection string for a SQLAlchemy PostgreSQL URL (no SQLAlchemy in the child)."""
-    import sqlalchemy as sa
-
-    parsed = sa.make_url(url)
-    parts = {
-        "host": parsed.host or "127.0.0.1",
-        "port": str(parsed.port or 5432),
-        "user": parsed.username or "",
-        "dbname": parsed.database or "",
-        "options": str(parsed.query.get("options", "")),
-    }
-    if parsed.password:
-        parts["password"] = str(parsed.password)
-    return " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
 
 
 def _spec(backend: str, url: str) -> dict[str, Any]:
@@ -362,7 +303,7 @@ def _spec(backend: str, url: str) -> dict[str, Any]:
     return {
         "backend": backend,
         "url": url,
-        "conninfo": _conninfo(url) if backend == "postgresql" else None,
+        "conninfo": conninfo(url) if backend == "postgresql" else None,
         "path": url.removeprefix("sqlite:///") if backend == "sqlite" else None,
         "statement": statement,
         "parameters": list(parameters) if isinstance(parameters, tuple | list) else parameters,

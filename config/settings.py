@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,6 +22,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from config.report_settings import MailSettings, ReportSettings
 from config.schedule_checks import cron_problem, zone_problem
 from config.settings_keys import (
     ENV_PREFIX,
@@ -32,6 +33,7 @@ from config.settings_keys import (
     unknown_env_problems,
     unknown_key_problem,
 )
+from config.settings_section import SettingsSection
 
 CONFIG_FILE_ENV = "ARWORKER_CONFIG"
 DOTENV_FILE = ".env"
@@ -56,12 +58,6 @@ class ConfigError(Exception):
     def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or [message]
-
-
-class SettingsSection(BaseModel):
-    """A section of the settings tree: a key it does not know is an error, never ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class DatabaseSettings(SettingsSection):
@@ -203,6 +199,9 @@ class SchedulerSettings(SettingsSection):
     status_poll_interval_s: int = Field(3_600, ge=10, examples=[3600])
     resync_poll_interval_s: int = Field(60, ge=1, examples=[60])
     misfire_grace_time_s: int = Field(3_600, ge=1, examples=[3600])
+    monthly_report_cron: str = Field("0 6 1 * *", examples=["0 6 1 * *"])
+    digest_cron: str = Field("0 7 * * mon-fri", examples=["30 7 * * mon-fri"])
+    delivery_retry_interval_s: int = Field(300, ge=10, examples=[300])
 
     @field_validator("timezone")
     @classmethod
@@ -212,7 +211,7 @@ class SchedulerSettings(SettingsSection):
             raise ValueError(problem)
         return value
 
-    @field_validator("nightly_cron")
+    @field_validator("nightly_cron", "monthly_report_cron", "digest_cron")
     @classmethod
     def _cron_that_fires(cls, value: str) -> str:
         problem = cron_problem(value)
@@ -286,6 +285,8 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     logging: LoggingSettings = LoggingSettings()
     supplier: SupplierSettings = SupplierSettings()
+    reports: ReportSettings = ReportSettings()
+    mail: MailSettings = MailSettings()
     secrets_dir: Path | None = Field(
         Path("var/secrets"),
         description="directory of secret files, one per SECRET_REF (e.g. /run/secrets)",

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sandbox.collections_book import collections_rows
+
 if TYPE_CHECKING:
     from sandbox.book import DemoCustomer, DemoInvoice
 
@@ -78,6 +80,7 @@ def ebs_rows(
             position, invoice, documents[invoice.trx_number]
         ).items():
             rows[table].append(row)
+    rows |= collections_rows(customers, invoices, rows, today=today)  # collectors, reports' data
     return rows
 
 

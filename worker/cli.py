@@ -41,6 +41,7 @@ examples:
   arworker submit 10234 10235         submit these invoices now
   arworker resync 1004                re-submit what was rejected for account 1004
   arworker config check               print the effective configuration, secrets masked
+  arworker report past-due            balances over 10,000 more than 60 days late (CSV)
 
 exit status:
   0  the command did its work (rejections in a nightly, resync or queue run are
@@ -198,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     ddl.add_argument("--dialect", choices=["oracle", "postgresql", "sqlite"], default="oracle")
     ddl.add_argument("--ebs-stand-ins", action="store_true", help="include the EBS stand-ins")
 
+    from worker.report_cli import add_report_parser
+
+    add_report_parser(sub)
+
     sandbox = sub.add_parser("sandbox", help="the stand-in portals")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
     serve = sandbox_sub.add_parser("serve", help="serve the stand-in portals in the foreground")
@@ -304,6 +309,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return run_daemon(
             settings, nightly_now=args.nightly_now, exit_when_drained=args.exit_when_drained
         )
+    if command == "report":
+        from worker.report_cli import run_report_command
+
+        return run_report_command(parser, args, settings)
     if command == "resync" and args.queue:
         return _queue_resync(settings, args)
     return _run_job(settings, args)

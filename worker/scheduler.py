@@ -25,6 +25,7 @@ from jobs import nightly, resync_requests, status, submit
 from jobs.context import JobContext
 from jobs.drain import replay_journal, take_over_dead_local_leases
 from jobs.lease_owner import this_worker
+from worker.report_schedule import add_report_jobs
 from worker.runtime import build_store, job_context
 
 NIGHTLY_LOOKBACK = dt.timedelta(days=2)
@@ -120,6 +121,7 @@ class WorkerDaemon:
                 id="status",
                 **common,
             )
+            add_report_jobs(scheduler, self._fire, self.settings, self.zone, common)
             scheduler.start()
             for job in scheduler.get_jobs():
                 log.info("schedule.next", job=job.id, next_fire_time=str(job.next_run_time))

@@ -21,6 +21,8 @@ from connectors.oracle.ar_reads import (
     open_items_by_kind_query,
     read_invoice,
 )
+from connectors.oracle.deliveries import DeliveryVerbs
+from connectors.oracle.digest_reads import DigestVerbs
 from connectors.oracle.documents import read_invoice_pdf
 from connectors.oracle.engine import READ_ONLY_OPTION
 from connectors.oracle.errors import AlreadyExists, wrap_db_errors
@@ -43,6 +45,7 @@ from connectors.oracle.records import (
     Submission,
     SubmissionStatus,
 )
+from connectors.oracle.report_verbs import ReportVerbs
 from connectors.oracle.resync_requests import ResyncRequestVerbs
 from connectors.oracle.schema_probe import SchemaProbeVerbs
 from connectors.oracle.unit_of_work import clip_text
@@ -59,6 +62,9 @@ class Store(
     PortalStatusVerbs,
     SchemaProbeVerbs,
     InvoiceStandingVerbs,
+    ReportVerbs,
+    DeliveryVerbs,
+    DigestVerbs,
 ):
     """Domain verbs over the EBS schema and the worker's XX_ARW_ tables."""
 

@@ -52,6 +52,7 @@ WORKER_TABLES = (
     "xx_arw_resync_requests",
     "xx_arw_job_runs",
     "xx_arw_portal_pauses",
+    "xx_arw_deliveries",
 )
 #: EBS tables that exist on a real instance; created only for the embedded default and tests.
 EBS_STAND_IN_TABLES = (
@@ -67,6 +68,13 @@ EBS_STAND_IN_TABLES = (
     "jtf_notes_b",
     "jtf_notes_tl",
     "jtf_note_contexts",
+    "ar_collectors",
+    "hz_customer_profiles",
+    "ar_aging_buckets",
+    "ar_aging_bucket_lines",
+    "ar_system_parameters_all",
+    "gl_ledgers",
+    "ar_receivable_applications_all",
 )
 
 
@@ -242,10 +250,39 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("status", String(30), nullable=False),
         Column("class", String(20), nullable=False),
         Column("terms_sequence_number", Integer()),
+        # NOT NULL in EBS; nullable here so that stand-in books which do not age items stay valid
+        Column("gl_date", Date()),
+        Column("gl_date_closed", Date()),  #: 4712-12-31 while open, as EBS keeps it
+        Column("actual_date_closed", Date()),
+        Column("exchange_rate", Numeric(18, 8)),  #: NULL in the ledger's own currency
+        Column("acctd_amount_due_remaining", money()),  #: in the ledger's currency
+        Column("cash_receipt_id", id_type()),  #: receipts (CLASS 'PMT') only
         Column("org_id", id_type(), nullable=False),
         PrimaryKeyConstraint("payment_schedule_id", name="ar_payment_schedules_pk"),
         Index("ar_payment_schedules_n1", "customer_id", "status"),
         Index("ar_payment_schedules_n2", "customer_trx_id"),
+        Index("ar_payment_schedules_n3", "gl_date_closed"),
+    )
+    Table(
+        "ar_receivable_applications_all",
+        md,
+        Column("receivable_application_id", id_type(), nullable=False),
+        Column("payment_schedule_id", id_type()),  #: the receipt's or credit memo's schedule
+        Column("cash_receipt_id", id_type()),
+        Column("applied_payment_schedule_id", id_type()),  #: the item it pays
+        Column("applied_customer_trx_id", id_type()),
+        Column("application_type", String(20), nullable=False),  #: 'CASH' or 'CM'
+        Column("status", String(30), nullable=False),  #: 'APP' applied
+        Column("amount_applied", money(), nullable=False),
+        Column("acctd_amount_applied_to", money()),
+        Column("acctd_amount_applied_from", money()),
+        Column("apply_date", Date(), nullable=False),
+        Column("gl_date", Date(), nullable=False),
+        Column("org_id", id_type(), nullable=False),
+        *_who(),
+        PrimaryKeyConstraint("receivable_application_id", name="ar_receivable_applications_pk"),
+        Index("ar_receivable_applications_n1", "applied_payment_schedule_id"),
+        Index("ar_receivable_applications_n2", "gl_date"),
     )
     Table(
         "iex_delinquencies_all",
@@ -262,6 +299,86 @@ def build_metadata(schema: str | None = None) -> MetaData:
         *_who(),
         PrimaryKeyConstraint("delinquency_id", name="iex_delinquencies_pk"),
         Index("iex_delinquencies_n1", "payment_schedule_id"),
+    )
+
+    # ---- Collectors and who collects which account ---------------------------------------
+    Table(
+        "ar_collectors",
+        md,
+        Column("collector_id", id_type(), nullable=False),
+        Column("name", String(30), nullable=False),
+        Column("employee_id", id_type()),
+        Column("description", String(240)),
+        Column("status", String(1), nullable=False, default="A"),
+        Column("email_address", String(240)),
+        Column("inactive_date", Date()),
+        *_who(),
+        PrimaryKeyConstraint("collector_id", name="ar_collectors_pk"),
+        UniqueConstraint("name", name="ar_collectors_u1"),
+    )
+    Table(
+        "hz_customer_profiles",
+        md,
+        Column("cust_account_profile_id", id_type(), nullable=False),
+        Column("cust_account_id", id_type(), nullable=False),
+        Column("party_id", id_type(), nullable=False),
+        # NULL: the account-level profile; a bill-to site may carry its own
+        Column("site_use_id", id_type()),
+        Column("collector_id", id_type(), nullable=False),
+        Column("status", String(1), nullable=False, default="A"),
+        *_who(),
+        PrimaryKeyConstraint("cust_account_profile_id", name="hz_customer_profiles_pk"),
+        Index("hz_customer_profiles_n1", "cust_account_id", "site_use_id"),
+        Index("hz_customer_profiles_n2", "collector_id"),
+    )
+
+    # ---- Aging bucket sets, and each operating unit's ledger currency -----------------------
+    Table(
+        "ar_aging_buckets",
+        md,
+        Column("aging_bucket_id", id_type(), nullable=False),
+        Column("bucket_name", String(20), nullable=False),
+        Column("status", String(1), nullable=False, default="A"),
+        Column("aging_type", String(30), nullable=False, default="INTERVAL"),
+        Column("description", String(240)),
+        *_who(),
+        PrimaryKeyConstraint("aging_bucket_id", name="ar_aging_buckets_pk"),
+        UniqueConstraint("bucket_name", name="ar_aging_buckets_u1"),
+    )
+    Table(
+        "ar_aging_bucket_lines",
+        md,
+        Column("aging_bucket_line_id", id_type(), nullable=False),
+        Column("aging_bucket_id", id_type(), nullable=False),
+        Column("bucket_sequence_num", Integer(), nullable=False),
+        Column("days_start", Integer()),
+        Column("days_to", Integer()),
+        #: CURRENT, PAST_DUE, DISPUTE_ONLY, PENDADJ_ONLY or DISPUTE_PENDADJ
+        Column("type", String(30), nullable=False),
+        Column("report_heading1", String(15)),
+        Column("report_heading2", String(15)),
+        *_who(),
+        PrimaryKeyConstraint("aging_bucket_line_id", name="ar_aging_bucket_lines_pk"),
+        UniqueConstraint("aging_bucket_id", "bucket_sequence_num", name="ar_aging_bucket_lines_u1"),
+    )
+    Table(
+        "ar_system_parameters_all",
+        md,
+        Column("org_id", id_type(), nullable=False),
+        Column("set_of_books_id", id_type(), nullable=False),  #: GL_LEDGERS.LEDGER_ID
+        *_who(),
+        PrimaryKeyConstraint("org_id", name="ar_system_parameters_pk"),
+    )
+    Table(
+        "gl_ledgers",
+        md,
+        Column("ledger_id", id_type(), nullable=False),
+        Column("name", String(30), nullable=False),
+        Column("short_name", String(20), nullable=False),
+        Column("currency_code", String(15), nullable=False),
+        Column("period_set_name", String(15)),
+        *_who(),
+        PrimaryKeyConstraint("ledger_id", name="gl_ledgers_pk"),
     )
 
     # ---- Attachments (invoice PDFs) ------------------------------------------------------
@@ -523,5 +640,34 @@ def build_metadata(schema: str | None = None) -> MetaData:
             "pause_kind IN ('LOGIN','PORTAL','OUTAGE')", name="xx_arw_portal_pauses_c1"
         ),
         Index("xx_arw_portal_pauses_n1", "resumed_at"),
+    )
+    Table(
+        "xx_arw_deliveries",
+        md,
+        Column(
+            "delivery_id", id_type(), Sequence("xx_arw_deliveries_s", metadata=md), nullable=False
+        ),
+        Column("report_name", String(30), nullable=False),  #: 'monthly', 'digest'
+        Column("period_key", String(30), nullable=False),  #: the as-of date, the digest's day
+        Column("recipient", String(320), nullable=False),  #: one address, lower case
+        Column("collector_id", id_type()),
+        Column("subject", String(240), nullable=False),
+        Column("message_id", String(250), nullable=False),
+        Column("message_path", String(1000), nullable=False),  #: the message as sent (.eml)
+        Column("status", String(20), nullable=False),
+        Column("attempts", Integer(), nullable=False, default=0),
+        Column("next_attempt_at", UtcTimestamp()),
+        Column("lease_token", String(64)),
+        Column("lease_expires_at", UtcTimestamp()),
+        Column("last_error", String(2000)),
+        Column("sent_at", UtcTimestamp()),
+        Column("server_reply", String(500)),
+        Column("run_id", String(64)),
+        Column("requeued_by", String(100)),
+        *_who(),
+        PrimaryKeyConstraint("delivery_id", name="xx_arw_deliveries_pk"),
+        UniqueConstraint("report_name", "period_key", "recipient", name="xx_arw_deliveries_u1"),
+        UniqueConstraint("message_id", name="xx_arw_deliveries_u2"),
+        Index("xx_arw_deliveries_n1", "status", "next_attempt_at"),
     )
     return md

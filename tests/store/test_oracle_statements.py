@@ -12,6 +12,7 @@ import datetime as dt
 import inspect
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -266,6 +267,7 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
         verb("unresolved_outages")()
         verb("close_outage")("ariba", resumed_by="arworker")
         del rest
+        _drive_report_verbs(verb, acme)  # the reports' reads (issue 14)
     finally:
         recorder.on = False
         engine.dispose()
@@ -280,6 +282,72 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
             violations.extend(check_oracle_sql(sql, source="store statement"))
     assert len(compiled) > 30, f"only {len(compiled)} distinct statements were captured"
     assert violations == [], "\n".join(map(str, violations))
+
+
+def _drive_report_verbs(verb: Callable[[str], Callable[..., Any]], account_id: int) -> None:
+    """Every report read, with every option that changes its SQL."""
+    from tests.support.report_book import seeded_bucket_sets
+
+    day = dt.date(2026, 11, 20)
+    (bucket_set,) = [s for s in seeded_bucket_sets() if s.name == "7-Bucket + Dispute"]
+    verb("aging_bucket_sets")()
+    verb("collectors")()
+    verb("ledger_currencies")()
+    verb("report_org_ids")([ORG])
+    verb("customer_receivables")(
+        as_of=day,
+        bucket_set=bucket_set,
+        min_days=60,
+        min_past_due=Decimal("10000"),
+        org_ids=[ORG],
+        collector="Maria Lopez",
+    )
+    verb("customer_receivables")(
+        as_of=day, bucket_set=bucket_set, min_days=60, past_due_figures=False
+    )
+    list(verb("past_due_items")(as_of=day, min_days=60, accounts=[(ORG, account_id)]))
+    verb("last_account_notes")([account_id])
+    verb("receivables_at")([day, dt.date(2026, 10, 31)], collector="Maria Lopez")
+    verb("credit_sales")([(dt.date(2026, 10, 1), dt.date(2026, 10, 31))], org_ids=[ORG])
+    verb("digest_items")()
+    verb("collector_portal_accounts")()
+    _drive_delivery_verbs(verb)
+
+
+def _drive_delivery_verbs(verb: Callable[[str], Callable[..., Any]]) -> None:
+    """The report e-mail outbox: queue, claim, settle, expire, requeue, list."""
+    from connectors.oracle.deliveries import DeliveryStatus, NewDelivery
+
+    new = NewDelivery(
+        report_name="monthly",
+        period_key="2026-10-31",
+        recipient="ar@example.com",
+        collector_id=None,
+        subject="Collections report",
+        message_id="<1@example.com>",
+        message_path="var/reports/monthly/2026-10-31/outbox/1.eml",
+        run_id="run-1",
+    )
+    assert verb("add_delivery")(new)
+    assert not verb("add_delivery")(new)
+    (claimed,) = verb("claim_deliveries")(limit=5, lease_s=60, report_name="monthly")
+    verb("settle_delivery")(
+        claimed.delivery_id,
+        claimed.lease_token,
+        status=DeliveryStatus.PENDING,
+        error="451",
+        undo_attempt=True,
+    )
+    (again,) = verb("claim_deliveries")(limit=5, lease_s=-1)
+    verb("expire_deliveries")()
+    verb("requeue_delivery")(again.delivery_id, requeued_by="lead")
+    (last,) = verb("claim_deliveries")(limit=1, lease_s=60)
+    assert verb("settle_delivery")(
+        last.delivery_id, last.lease_token, status=DeliveryStatus.SENT, server_reply="250 OK"
+    )
+    verb("deliveries")(
+        report_name="monthly", period_key="2026-10-31", statuses=[DeliveryStatus.SENT]
+    )
 
 
 @pytest.mark.parametrize("limit", [1, 10])

@@ -9,7 +9,7 @@ import datetime as dt
 from connectors.oracle.claim_order import accounts_side_by_side
 from connectors.oracle.records import Submission, SubmissionStatus
 from jobs.account_turns import HELD_PER_ACCOUNT, AccountTurns, accounts_held_enough
-from tests.submission_values import submission
+from tests.support.submission_values import submission
 
 
 def test_claim_order_interleaves_accounts_oldest_first() -> None:

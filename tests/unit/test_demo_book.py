@@ -96,7 +96,8 @@ def test_demo_book_lines_and_tax_add_up_to_the_schedule(book: DemoBook) -> None:
     for row in book.rows["ra_customer_trx_lines_all"]:
         by_trx[row["customer_trx_id"]] += row["extended_amount"]
     for row in book.rows["ar_payment_schedules_all"]:
-        assert by_trx[row["customer_trx_id"]] == row["amount_due_original"]
+        if row["class"] != "PMT":  # receipts have no transaction lines
+            assert by_trx[row["customer_trx_id"]] == row["amount_due_original"]
 
 
 def test_demo_book_due_dates_spread_from_current_to_120_plus_days(book: DemoBook) -> None:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import ConfigError, Settings, SettingsSection, load_settings
+from config.settings import ConfigError, Settings, load_settings
 from config.settings_keys import section_model, setting_locs
+from config.settings_section import SettingsSection
 
 
 def _problems(monkeypatch: pytest.MonkeyPatch, **env: str) -> list[str]:

@@ -17,7 +17,7 @@ from connectors.oracle.invoice_standing import (
 )
 from connectors.oracle.records import Submission, SubmissionStatus
 from jobs.submit_explain import Conclusion, Explanation, Verdict, explain, overall
-from tests.submission_values import submission
+from tests.support.submission_values import submission
 
 NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 ORGS = (204,)

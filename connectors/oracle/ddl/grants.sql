@@ -7,17 +7,19 @@
 -- SQL*Plus asks for each substitution variable once; or define them first, for example:
 --     DEFINE worker_user = XXARW_APP     -- the login arworker connects as
 --     DEFINE arw_owner   = XXARW         -- the schema install.sql ran in
---     DEFINE ar_schema   = AR            -- owner of HZ_*, RA_*, AR_* tables
+--     DEFINE ar_schema   = AR            -- owner of HZ_*, RA_*, AR_* tables (AR_COLLECTORS too)
 --     DEFINE iex_schema  = IEX           -- owner of IEX_DELINQUENCIES_ALL
+--     DEFINE gl_schema   = GL            -- owner of GL_LEDGERS (the ledger currency, for reports)
 --     DEFINE fnd_schema  = APPLSYS       -- owner of FND_LOBS, FND_DOCUMENTS, FND_ATTACHED_DOCUMENTS
 --     DEFINE jtf_schema  = JTF           -- owner of JTF_NOTES_B/_TL, JTF_NOTE_CONTEXTS, JTF_NOTES_S
 --     DEFINE apps_schema = APPS          -- owner of JTF_NOTES_PUB and FND_MSG_PUB (api notes mode)
 --
 -- What the worker does with each grant:
---   reads open AR, invoices, customers, delinquencies and invoice PDFs     SELECT, EBS objects
+--   reads open AR, invoices, customers, collectors, delinquencies, PDFs   SELECT, EBS objects
+--   reads aging buckets, applications and ledger currencies (reports)     SELECT, EBS objects
 --   writes collection notes, notes_mode = 'table' (the default)          INSERT, JTF_NOTES_*
 --   writes collection notes, notes_mode = 'api'                         EXECUTE, JTF_NOTES_PUB
---   keeps its queue, history, job runs and enrolments                    DML, XX_ARW_* only
+--   keeps its queue, history, job runs, enrolments, report e-mails        DML, XX_ARW_* only
 -- It never updates or deletes an EBS row. Private synonyms in the worker's schema let it name
 -- every object unqualified, as the code does. The worker's login creates no objects.
 -- =============================================================================================
@@ -37,6 +39,13 @@ GRANT SELECT ON &&ar_schema..RA_CUSTOMER_TRX_ALL TO &&worker_user;
 GRANT SELECT ON &&ar_schema..RA_CUSTOMER_TRX_LINES_ALL TO &&worker_user;
 GRANT SELECT ON &&ar_schema..AR_PAYMENT_SCHEDULES_ALL TO &&worker_user;
 GRANT SELECT ON &&iex_schema..IEX_DELINQUENCIES_ALL TO &&worker_user;
+GRANT SELECT ON &&ar_schema..AR_COLLECTORS TO &&worker_user;
+GRANT SELECT ON &&ar_schema..HZ_CUSTOMER_PROFILES TO &&worker_user;
+GRANT SELECT ON &&ar_schema..AR_AGING_BUCKETS TO &&worker_user;
+GRANT SELECT ON &&ar_schema..AR_AGING_BUCKET_LINES TO &&worker_user;
+GRANT SELECT ON &&ar_schema..AR_RECEIVABLE_APPLICATIONS_ALL TO &&worker_user;
+GRANT SELECT ON &&ar_schema..AR_SYSTEM_PARAMETERS_ALL TO &&worker_user;
+GRANT SELECT ON &&gl_schema..GL_LEDGERS TO &&worker_user;
 GRANT SELECT ON &&fnd_schema..FND_ATTACHED_DOCUMENTS TO &&worker_user;
 GRANT SELECT ON &&fnd_schema..FND_DOCUMENTS TO &&worker_user;
 GRANT SELECT ON &&fnd_schema..FND_LOBS TO &&worker_user;
@@ -75,12 +84,14 @@ GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_EVENTS TO &&worker_user;
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_RESYNC_REQUESTS TO &&worker_user;
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_JOB_RUNS TO &&worker_user;
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_PORTAL_PAUSES TO &&worker_user;
+GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_DELIVERIES TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_PORTAL_ACCOUNTS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_SUBMISSIONS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_EVENTS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_RESYNC_REQUESTS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_JOB_RUNS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_PORTAL_PAUSES_S TO &&worker_user;
+GRANT SELECT ON &&arw_owner..XX_ARW_DELIVERIES_S TO &&worker_user;
 
 PROMPT 5. private synonyms: the worker names every object unqualified
 
@@ -93,6 +104,17 @@ CREATE OR REPLACE SYNONYM &&worker_user..AR_PAYMENT_SCHEDULES_ALL
     FOR &&ar_schema..AR_PAYMENT_SCHEDULES_ALL;
 CREATE OR REPLACE SYNONYM &&worker_user..IEX_DELINQUENCIES_ALL
     FOR &&iex_schema..IEX_DELINQUENCIES_ALL;
+CREATE OR REPLACE SYNONYM &&worker_user..AR_COLLECTORS FOR &&ar_schema..AR_COLLECTORS;
+CREATE OR REPLACE SYNONYM &&worker_user..HZ_CUSTOMER_PROFILES
+    FOR &&ar_schema..HZ_CUSTOMER_PROFILES;
+CREATE OR REPLACE SYNONYM &&worker_user..AR_AGING_BUCKETS FOR &&ar_schema..AR_AGING_BUCKETS;
+CREATE OR REPLACE SYNONYM &&worker_user..AR_AGING_BUCKET_LINES
+    FOR &&ar_schema..AR_AGING_BUCKET_LINES;
+CREATE OR REPLACE SYNONYM &&worker_user..AR_RECEIVABLE_APPLICATIONS_ALL
+    FOR &&ar_schema..AR_RECEIVABLE_APPLICATIONS_ALL;
+CREATE OR REPLACE SYNONYM &&worker_user..AR_SYSTEM_PARAMETERS_ALL
+    FOR &&ar_schema..AR_SYSTEM_PARAMETERS_ALL;
+CREATE OR REPLACE SYNONYM &&worker_user..GL_LEDGERS FOR &&gl_schema..GL_LEDGERS;
 CREATE OR REPLACE SYNONYM &&worker_user..FND_ATTACHED_DOCUMENTS
     FOR &&fnd_schema..FND_ATTACHED_DOCUMENTS;
 CREATE OR REPLACE SYNONYM &&worker_user..FND_DOCUMENTS FOR &&fnd_schema..FND_DOCUMENTS;
@@ -111,6 +133,7 @@ CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_RESYNC_REQUESTS
     FOR &&arw_owner..XX_ARW_RESYNC_REQUESTS;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_JOB_RUNS FOR &&arw_owner..XX_ARW_JOB_RUNS;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_PORTAL_PAUSES FOR &&arw_owner..XX_ARW_PORTAL_PAUSES;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_DELIVERIES FOR &&arw_owner..XX_ARW_DELIVERIES;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_PORTAL_ACCOUNTS_S
     FOR &&arw_owner..XX_ARW_PORTAL_ACCOUNTS_S;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_SUBMISSIONS_S
@@ -120,6 +143,7 @@ CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_RESYNC_REQUESTS_S
     FOR &&arw_owner..XX_ARW_RESYNC_REQUESTS_S;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_JOB_RUNS_S FOR &&arw_owner..XX_ARW_JOB_RUNS_S;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_PORTAL_PAUSES_S FOR &&arw_owner..XX_ARW_PORTAL_PAUSES_S;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_DELIVERIES_S FOR &&arw_owner..XX_ARW_DELIVERIES_S;
 
 PROMPT grants done
 

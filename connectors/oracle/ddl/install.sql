@@ -1,7 +1,7 @@
 -- =============================================================================================
 -- arworker: install the worker's own tables (XX_ARW_*) in an Oracle database
 --
--- What it creates: 6 sequences, 6 tables, their indexes and named constraints; nothing else.
+-- What it creates: 7 sequences, 7 tables, their indexes and named constraints; nothing else.
 -- It never touches an EBS-owned object. Every name is at most 30 bytes (EBS 12.1 / DB 11.2
 -- and COMPATIBLE < 12.2 refuse longer ones) and every table name at most 29 bytes (EBS 12.2
 -- online patching appends '#' for the editioning view).
@@ -38,6 +38,7 @@ CREATE SEQUENCE XX_ARW_EVENTS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
 CREATE SEQUENCE XX_ARW_RESYNC_REQUESTS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
 CREATE SEQUENCE XX_ARW_JOB_RUNS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
 CREATE SEQUENCE XX_ARW_PORTAL_PAUSES_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
+CREATE SEQUENCE XX_ARW_DELIVERIES_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
 
 PROMPT XX_ARW_PORTAL_ACCOUNTS: which customer account submits to which portal
 
@@ -258,6 +259,42 @@ COMMENT ON TABLE XX_ARW_PORTAL_PAUSES IS
 COMMENT ON COLUMN XX_ARW_PORTAL_PAUSES.SECRET_FINGERPRINT IS
     'Salted scrypt of the secret the refused login used (never the secret): a changed secret resumes the login';
 
+PROMPT XX_ARW_DELIVERIES: one row per report e-mail (report, period, recipient), sent at most once
+
+CREATE TABLE XX_ARW_DELIVERIES (
+    DELIVERY_ID             NUMBER(15)           NOT NULL,
+    REPORT_NAME             VARCHAR2(30 CHAR)    NOT NULL,
+    PERIOD_KEY              VARCHAR2(30 CHAR)    NOT NULL,
+    RECIPIENT               VARCHAR2(320 CHAR)   NOT NULL,
+    COLLECTOR_ID            NUMBER(15),
+    SUBJECT                 VARCHAR2(240 CHAR)   NOT NULL,
+    MESSAGE_ID              VARCHAR2(250 CHAR)   NOT NULL,
+    MESSAGE_PATH            VARCHAR2(1000 CHAR)  NOT NULL,
+    STATUS                  VARCHAR2(20 CHAR)    NOT NULL,
+    ATTEMPTS                INTEGER              NOT NULL,
+    NEXT_ATTEMPT_AT         TIMESTAMP WITH TIME ZONE,
+    LEASE_TOKEN             VARCHAR2(64 CHAR),
+    LEASE_EXPIRES_AT        TIMESTAMP WITH TIME ZONE,
+    LAST_ERROR              VARCHAR2(2000 CHAR),
+    SENT_AT                 TIMESTAMP WITH TIME ZONE,
+    SERVER_REPLY            VARCHAR2(500 CHAR),
+    RUN_ID                  VARCHAR2(64 CHAR),
+    REQUEUED_BY             VARCHAR2(100 CHAR),
+    CREATED_BY              NUMBER(15)           NOT NULL,
+    CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
+    LAST_UPDATE_DATE        TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATE_LOGIN       NUMBER(15),
+    CONSTRAINT XX_ARW_DELIVERIES_PK PRIMARY KEY (DELIVERY_ID),
+    CONSTRAINT XX_ARW_DELIVERIES_U1 UNIQUE (REPORT_NAME, PERIOD_KEY, RECIPIENT),
+    CONSTRAINT XX_ARW_DELIVERIES_U2 UNIQUE (MESSAGE_ID)
+);
+
+CREATE INDEX XX_ARW_DELIVERIES_N1 ON XX_ARW_DELIVERIES (STATUS, NEXT_ATTEMPT_AT);
+
+COMMENT ON TABLE XX_ARW_DELIVERIES IS
+    'arworker: report e-mails; unique per report, period and recipient so none is sent twice';
+
 -- ---------------------------------------------------------------------------------------------
 -- EBS 12.2 only (online patching, edition-based redefinition). Optional; run as APPS after this
 -- script, replacing XXARW by the schema that owns the tables. Each call creates the editioning
@@ -271,6 +308,7 @@ COMMENT ON COLUMN XX_ARW_PORTAL_PAUSES.SECRET_FINGERPRINT IS
 -- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_RESYNC_REQUESTS')
 -- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_JOB_RUNS')
 -- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_PORTAL_PAUSES')
+-- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_DELIVERIES')
 -- ---------------------------------------------------------------------------------------------
 
 PROMPT arworker tables installed; next, as a DBA: grants.sql
