@@ -157,6 +157,13 @@ class SchedulerSettings(BaseModel):
     nightly_cron: str = Field("0 1 * * *", examples=["30 0 * * 1-5"])
     status_poll_interval_s: int = Field(3_600, ge=10, examples=[3600])
     resync_poll_interval_s: int = Field(60, ge=1, examples=[60])
+    action_poll_interval_s: int = Field(
+        10,
+        ge=1,
+        description="how often a worker looks for workspace actions (retry, submit now, "
+        "test login)",
+        examples=[10],
+    )
     misfire_grace_time_s: int = Field(3_600, ge=1, examples=[3600])
 
     @field_validator("timezone")

@@ -21,7 +21,7 @@ import structlog
 
 from config.settings import Settings
 from connectors.oracle.store import Store
-from jobs import nightly, resync_requests, status, submit
+from jobs import action_requests, nightly, resync_requests, status, submit
 from jobs.context import JobContext
 from jobs.drain import replay_journal, take_over_dead_local_leases
 from jobs.lease_owner import this_worker
@@ -116,6 +116,13 @@ class WorkerDaemon:
             )
             scheduler.add_job(
                 self._fire,
+                IntervalTrigger(seconds=s.action_poll_interval_s, timezone=self.zone),
+                args=["actions", self._actions],
+                id="actions",
+                **common,
+            )
+            scheduler.add_job(
+                self._fire,
                 IntervalTrigger(seconds=s.status_poll_interval_s, timezone=self.zone),
                 args=["status", self._status],
                 id="status",
@@ -197,6 +204,9 @@ class WorkerDaemon:
 
     async def _resync_requests(self, ctx: JobContext) -> None:
         await resync_requests.run(ctx)
+
+    async def _actions(self, ctx: JobContext) -> None:
+        await action_requests.run(ctx)
 
     async def _wind_down(self) -> None:
         """Let in-flight jobs finish within the grace period; cancel (and hand back) the rest."""

@@ -38,6 +38,7 @@ from connectors.oracle.records import (
 )
 from connectors.oracle.resync_requests import ResyncRequestVerbs
 from connectors.oracle.unit_of_work import clip_text
+from connectors.oracle.workspace_verbs import WorkspaceVerbs
 
 STREAM_BATCH_ROWS = 500
 CLAIM_CANDIDATE_FACTOR = 3
@@ -48,7 +49,7 @@ EVENT_LEASE_EXPIRED = "LEASE_EXPIRED"
 EVENT_REQUEUED = "REQUEUED"
 
 
-class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
+class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs, WorkspaceVerbs):
     """Domain verbs over the EBS schema and the worker's XX_ARW_ tables."""
 
     # ---- reads -----------------------------------------------------------------------------
@@ -123,10 +124,13 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
         cust_account_id: int | None = None,
         statuses: Iterable[SubmissionStatus] | None = None,
         trx_numbers: Iterable[str] | None = None,
+        submission_ids: Iterable[int] | None = None,
     ) -> list[Submission]:
         """Submission rows, for jobs that act on a set and for summaries and tests."""
         sub = self._t["xx_arw_submissions"]
         query = sa.select(sub).order_by(sub.c.submission_id)
+        if submission_ids is not None:
+            query = query.where(sub.c.submission_id.in_(list(submission_ids)))
         if cust_account_id is not None:
             query = query.where(sub.c.cust_account_id == cust_account_id)
         if statuses is not None:
@@ -583,32 +587,38 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
     def requeue(
         self,
         *,
-        cust_account_id: int,
+        cust_account_id: int | None = None,
+        submission_ids: Sequence[int] | None = None,
         statuses: Sequence[SubmissionStatus] = (SubmissionStatus.REJECTED, SubmissionStatus.FAILED),
         run_id: str | None = None,
+        reason: str = "re-queued by resync",
     ) -> list[Submission]:
-        """Put an account's rejected/failed items back in the queue (resync), with events.
+        """Put an account's (or the named) rejected/failed items back in the queue, with events.
 
         An item the portal already holds (it was disputed or rejected after submission) goes
         back under a new number when its portal account demands one (``NEW_NUMBER_ON_RESUBMIT``):
         such portals refuse a number they have seen, even for a corrected invoice.
         """
+        if cust_account_id is None and submission_ids is None:
+            raise ValueError("requeue needs an account or submission ids, never the whole queue")
         sub = self._t["xx_arw_submissions"]
         pa = self._t["xx_arw_portal_accounts"]
         ev = self._t["xx_arw_events"]
 
         def work(conn: sa.Connection) -> list[Submission]:
             now = self.clock()
+            query = (
+                sa.select(sub, pa.c.new_number_on_resubmit)
+                .join(pa, pa.c.portal_account_id == sub.c.portal_account_id)
+                .where(sub.c.status.in_([s.value for s in statuses]))
+            )
+            if cust_account_id is not None:
+                query = query.where(sub.c.cust_account_id == cust_account_id)
+            if submission_ids is not None:
+                query = query.where(sub.c.submission_id.in_(list(submission_ids)))
             rows = [
                 (Submission.from_row(r), bool(r.new_number_on_resubmit))
-                for r in conn.execute(
-                    sa.select(sub, pa.c.new_number_on_resubmit)
-                    .join(pa, pa.c.portal_account_id == sub.c.portal_account_id)
-                    .where(
-                        sub.c.cust_account_id == cust_account_id,
-                        sub.c.status.in_([s.value for s in statuses]),
-                    )
-                )
+                for r in conn.execute(query)
             ]
             for s, new_number in rows:
                 number = s.portal_invoice_number
@@ -630,7 +640,7 @@ class Store(JobRunVerbs, ResyncRequestVerbs, PortalStatusVerbs):
                         **self._who(now, insert=False),
                     )
                 )
-                detail = "re-queued by resync"
+                detail = reason
                 if number != s.portal_invoice_number:
                     detail += f" as {number} (the portal wants a new number)"
                 conn.execute(
