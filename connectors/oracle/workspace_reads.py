@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connectors.oracle.engine import READ_ONLY_OPTION
+from connectors.oracle.errors import wrap_db_errors
 from connectors.oracle.notes import NOTE_LANGUAGE
 from connectors.oracle.records import CLAIMABLE_STATUSES, NoteRecord, SubmissionStatus
 from connectors.oracle.unit_of_work import UnitOfWork
@@ -37,7 +39,16 @@ RETRYABLE_STATUSES = (SubmissionStatus.REJECTED, SubmissionStatus.FAILED)
 class WorkspaceReadVerbs(UnitOfWork):
     """Reads behind the overview, worklist, invoice and account pages (and the JSON API)."""
 
-    # ---- overview --------------------------------------------------------------------------
+    # ---- health and overview ---------------------------------------------------------------
+
+    def database_ping(self) -> None:
+        """One round trip, not retried: readiness must say "down" now, not after the backoff."""
+        with (
+            wrap_db_errors(),
+            self.engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as conn,
+        ):
+            conn.execute(sa.select(sa.literal(1))).scalar_one()
+            conn.rollback()
 
     def queue_by_portal(self) -> list[QueueCell]:
         """Submissions counted by portal code and status."""
