@@ -109,7 +109,8 @@ class WorkspaceReadVerbs(UnitOfWork):
     # ---- the worklist ----------------------------------------------------------------------
 
     def worklist(self, wanted: WorklistFilter, *, limit: int, offset: int = 0) -> WorklistPage:
-        """One page of the "action needed" list, newest change first, with the total count."""
+        """One page of the "action needed" list (or of ``wanted.statuses``), newest change
+        first, with the total count."""
         sub = self._t["xx_arw_submissions"]
         base = self._worklist_from(wanted)
         rows_query = (
@@ -123,7 +124,8 @@ class WorkspaceReadVerbs(UnitOfWork):
 
         def work(conn: sa.Connection) -> WorklistPage:
             total = int(conn.execute(count_query).scalar_one())
-            rows = tuple(_listing_row(r, today) for r in conn.execute(rows_query))
+            listing = wanted.statuses is not None
+            rows = tuple(_listing_row(r, today, listing=listing) for r in conn.execute(rows_query))
             return WorklistPage(rows=rows, total=total)
 
         return self._read(work)
@@ -157,7 +159,10 @@ class WorkspaceReadVerbs(UnitOfWork):
             .where(sub.c.org_id.in_(self.org_ids))
         )
         cutoff = now - dt.timedelta(days=wanted.not_approved_after_days)
-        query = query.where(sa.or_(*(self._kind_condition(k, cutoff) for k in wanted.kinds)))
+        if wanted.statuses is not None:
+            query = query.where(sub.c.status.in_([s.value for s in wanted.statuses]))
+        else:
+            query = query.where(sa.or_(*(self._kind_condition(k, cutoff) for k in wanted.kinds)))
         if wanted.account_number is not None:
             query = query.where(acct.c.account_number == wanted.account_number)
         if wanted.portal_code is not None:

@@ -217,6 +217,8 @@ class WorklistFilter:
     min_days_late: int | None = None
     #: submitted this many days ago and still not approved: on the list
     not_approved_after_days: int = 14
+    #: list these statuses instead of the "action needed" kinds (the API's plain listing)
+    statuses: tuple[SubmissionStatus, ...] | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
