@@ -10,7 +10,7 @@ ends DONE or FAILED with a sentence saying what happened, which the workspace sh
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from config.secrets import SecretNotFound
 from connectors.oracle.records import CLAIMABLE_STATUSES, Submission, SubmissionStatus
@@ -28,10 +28,14 @@ REQUESTS_PER_POLL = 200
 DRAIN_CHUNK = 500
 
 
-async def run(ctx: JobContext) -> RunSummary | None:
-    """Claim pending requests and run them; None when there were none (no job run recorded)."""
+async def run(ctx: JobContext, *, request_ids: Sequence[int] | None = None) -> RunSummary | None:
+    """Claim pending requests (only ``request_ids`` when given) and run them; None when there
+    were none (no job run recorded)."""
     requests = await ctx.db(
-        ctx.store.claim_action_requests, worker_name=ctx.worker_name, limit=REQUESTS_PER_POLL
+        ctx.store.claim_action_requests,
+        worker_name=ctx.worker_name,
+        limit=REQUESTS_PER_POLL,
+        request_ids=request_ids,
     )
     if not requests:
         return None

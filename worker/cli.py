@@ -36,6 +36,8 @@ examples:
   arworker submit 10234 10235         submit these invoices now
   arworker resync 1004                re-submit what was rejected for account 1004
   arworker config check               print the effective configuration, secrets masked
+  arworker web                        serve the collector workspace and JSON API
+  arworker accounts list              portal accounts; add, edit, disable, test-login them
 """
 
 
@@ -146,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop after that nightly run has drained the queue (batch hosts, tests)",
     )
 
+    from worker.accounts_cli import add_accounts_commands
+    from worker.web_cli import add_web_commands
+
+    add_accounts_commands(sub, _add_json)
+    add_web_commands(sub, _add_json)
+
     config = sub.add_parser("config", help="configuration commands")
     config_sub = config.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
     check = config_sub.add_parser(
@@ -246,7 +254,36 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         )
     if command == "resync" and args.queue:
         return _queue_resync(settings, args)
+    if command in WORKSPACE_COMMANDS:
+        return _workspace_command(parser, settings, args)
     return _run_job(settings, args)
+
+
+#: command → the attribute naming its subcommand (None: no subcommands)
+WORKSPACE_COMMANDS = {
+    "web": None,
+    "accounts": "accounts_command",
+    "users": "users_command",
+    "tokens": "tokens_command",
+}
+
+
+def _workspace_command(
+    parser: argparse.ArgumentParser, settings: Any, args: argparse.Namespace
+) -> int:
+    from worker import accounts_cli, web_cli
+
+    command = args.command
+    sub = WORKSPACE_COMMANDS[command]
+    if sub is not None and getattr(args, sub, None) is None:
+        parser.parse_args([command, "--help"])
+    if command == "web":
+        return web_cli.serve_web(settings, args)
+    if command == "accounts":
+        return accounts_cli.run_accounts_command(settings, args)
+    if command == "users":
+        return web_cli.run_users_command(settings, args)
+    return web_cli.run_tokens_command(settings, args)
 
 
 def _queue_resync(settings: Any, args: argparse.Namespace) -> int:

@@ -62,15 +62,22 @@ class ActionRequestVerbs(UnitOfWork):
         return self._unit(work)
 
     def claim_action_requests(
-        self, *, worker_name: str, limit: int, stale_after_s: float = 3600.0
+        self,
+        *,
+        worker_name: str,
+        limit: int,
+        stale_after_s: float = 3600.0,
+        request_ids: Sequence[int] | None = None,
     ) -> list[ActionRequest]:
-        """Take pending requests (and ones whose worker died long ago), each by one worker."""
+        """Take pending requests (and ones whose worker died long ago), each by one worker;
+        only ``request_ids`` when given (the CLI running its own request at once)."""
         rows = claim_request_rows(
             self,
             self._t["xx_arw_action_requests"],
             worker_name=worker_name,
             limit=limit,
             stale_after_s=stale_after_s,
+            request_ids=None if request_ids is None else list(request_ids),
         )
         return [ActionRequest.from_row(r) for r in rows]
 

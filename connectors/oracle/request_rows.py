@@ -28,8 +28,10 @@ def claim_request_rows(
     worker_name: str,
     limit: int,
     stale_after_s: float,
+    request_ids: list[int] | None = None,
 ) -> list[Any]:
-    """Take up to ``limit`` due rows of ``table`` (key ``request_id``) for ``worker_name``."""
+    """Take up to ``limit`` due rows of ``table`` (key ``request_id``; only ``request_ids``
+    when given) for ``worker_name``."""
     key = table.c.request_id
     now = uow.clock()
     stale_before = now - dt.timedelta(seconds=stale_after_s)
@@ -37,11 +39,10 @@ def claim_request_rows(
         table.c.status == REQUEST_PENDING,
         sa.and_(table.c.status == REQUEST_RUNNING, table.c.started_at < stale_before),
     )
-    ids = uow._read(
-        lambda c: [
-            int(i) for (i,) in c.execute(sa.select(key).where(due).order_by(key).limit(limit))
-        ]
-    )
+    candidates = sa.select(key).where(due).order_by(key).limit(limit)
+    if request_ids is not None:
+        candidates = candidates.where(key.in_(request_ids))
+    ids = uow._read(lambda c: [int(i) for (i,) in c.execute(candidates)])
     claimed: list[Any] = []
     for request_id in ids:
 
