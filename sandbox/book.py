@@ -24,6 +24,7 @@ from typing import Any
 from connectors.portals.errors import RejectionCode
 from jobs.invoice_pdf import InvoicePdf, InvoicePdfLine, render_invoice_pdf
 from sandbox.catalog import Buyer, Catalog, PortalUser, PurchaseOrder, PurchaseOrderLine
+from sandbox.collections_book import collections_rows
 
 #: the operating unit the worker is configured for (Vision Operations in the EBS demo database)
 OPERATING_UNIT_ID = 204
@@ -739,6 +740,7 @@ def _rows(
             pdf = render_invoice_pdf(_pdf_data(invoice, by_account[invoice.account_number]))
             for table, row in _attachment_rows(position, invoice, pdf).items():
                 rows[table].append(row)
+    rows |= collections_rows(customers, invoices, rows, today=today)  # collectors, reports' data
     return rows
 
 

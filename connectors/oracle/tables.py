@@ -72,6 +72,8 @@ EBS_STAND_IN_TABLES = (
     "jtf_notes_b",
     "jtf_notes_tl",
     "jtf_note_contexts",
+    "ar_collectors",
+    "hz_customer_profiles",
 )
 
 
@@ -267,6 +269,37 @@ def build_metadata(schema: str | None = None) -> MetaData:
         *_who(),
         PrimaryKeyConstraint("delinquency_id", name="iex_delinquencies_pk"),
         Index("iex_delinquencies_n1", "payment_schedule_id"),
+    )
+
+    # ---- Collectors and who collects which account ---------------------------------------
+    Table(
+        "ar_collectors",
+        md,
+        Column("collector_id", id_type(), nullable=False),
+        Column("name", String(30), nullable=False),
+        Column("employee_id", id_type()),
+        Column("description", String(240)),
+        Column("status", String(1), nullable=False, default="A"),
+        Column("email_address", String(240)),
+        Column("inactive_date", Date()),
+        *_who(),
+        PrimaryKeyConstraint("collector_id", name="ar_collectors_pk"),
+        UniqueConstraint("name", name="ar_collectors_u1"),
+    )
+    Table(
+        "hz_customer_profiles",
+        md,
+        Column("cust_account_profile_id", id_type(), nullable=False),
+        Column("cust_account_id", id_type(), nullable=False),
+        Column("party_id", id_type(), nullable=False),
+        # NULL: the account-level profile; a bill-to site may carry its own
+        Column("site_use_id", id_type()),
+        Column("collector_id", id_type(), nullable=False),
+        Column("status", String(1), nullable=False, default="A"),
+        *_who(),
+        PrimaryKeyConstraint("cust_account_profile_id", name="hz_customer_profiles_pk"),
+        Index("hz_customer_profiles_n1", "cust_account_id", "site_use_id"),
+        Index("hz_customer_profiles_n2", "collector_id"),
     )
 
     # ---- Attachments (invoice PDFs) ------------------------------------------------------

@@ -7,14 +7,14 @@
 -- SQL*Plus asks for each substitution variable once; or define them first, for example:
 --     DEFINE worker_user = XXARW_APP     -- the login arworker connects as
 --     DEFINE arw_owner   = XXARW         -- the schema install.sql ran in
---     DEFINE ar_schema   = AR            -- owner of HZ_*, RA_*, AR_* tables
+--     DEFINE ar_schema   = AR            -- owner of HZ_*, RA_*, AR_* tables (AR_COLLECTORS too)
 --     DEFINE iex_schema  = IEX           -- owner of IEX_DELINQUENCIES_ALL
 --     DEFINE fnd_schema  = APPLSYS       -- owner of FND_LOBS, FND_DOCUMENTS, FND_ATTACHED_DOCUMENTS
 --     DEFINE jtf_schema  = JTF           -- owner of JTF_NOTES_B/_TL, JTF_NOTE_CONTEXTS, JTF_NOTES_S
 --     DEFINE apps_schema = APPS          -- owner of JTF_NOTES_PUB and FND_MSG_PUB (api notes mode)
 --
 -- What the worker does with each grant:
---   reads open AR, invoices, customers, delinquencies and invoice PDFs     SELECT, EBS objects
+--   reads open AR, invoices, customers, collectors, delinquencies, PDFs   SELECT, EBS objects
 --   writes collection notes, notes_mode = 'table' (the default)          INSERT, JTF_NOTES_*
 --   writes collection notes, notes_mode = 'api'                         EXECUTE, JTF_NOTES_PUB
 --   keeps its queue, history, job runs and enrolments                    DML, XX_ARW_* only
@@ -37,6 +37,8 @@ GRANT SELECT ON &&ar_schema..RA_CUSTOMER_TRX_ALL TO &&worker_user;
 GRANT SELECT ON &&ar_schema..RA_CUSTOMER_TRX_LINES_ALL TO &&worker_user;
 GRANT SELECT ON &&ar_schema..AR_PAYMENT_SCHEDULES_ALL TO &&worker_user;
 GRANT SELECT ON &&iex_schema..IEX_DELINQUENCIES_ALL TO &&worker_user;
+GRANT SELECT ON &&ar_schema..AR_COLLECTORS TO &&worker_user;
+GRANT SELECT ON &&ar_schema..HZ_CUSTOMER_PROFILES TO &&worker_user;
 GRANT SELECT ON &&fnd_schema..FND_ATTACHED_DOCUMENTS TO &&worker_user;
 GRANT SELECT ON &&fnd_schema..FND_DOCUMENTS TO &&worker_user;
 GRANT SELECT ON &&fnd_schema..FND_LOBS TO &&worker_user;
@@ -100,6 +102,9 @@ CREATE OR REPLACE SYNONYM &&worker_user..AR_PAYMENT_SCHEDULES_ALL
     FOR &&ar_schema..AR_PAYMENT_SCHEDULES_ALL;
 CREATE OR REPLACE SYNONYM &&worker_user..IEX_DELINQUENCIES_ALL
     FOR &&iex_schema..IEX_DELINQUENCIES_ALL;
+CREATE OR REPLACE SYNONYM &&worker_user..AR_COLLECTORS FOR &&ar_schema..AR_COLLECTORS;
+CREATE OR REPLACE SYNONYM &&worker_user..HZ_CUSTOMER_PROFILES
+    FOR &&ar_schema..HZ_CUSTOMER_PROFILES;
 CREATE OR REPLACE SYNONYM &&worker_user..FND_ATTACHED_DOCUMENTS
     FOR &&fnd_schema..FND_ATTACHED_DOCUMENTS;
 CREATE OR REPLACE SYNONYM &&worker_user..FND_DOCUMENTS FOR &&fnd_schema..FND_DOCUMENTS;
