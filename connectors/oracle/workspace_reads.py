@@ -226,6 +226,16 @@ class WorkspaceReadVerbs(UnitOfWork):
             ps.c.due_date,
         )
 
+    def collectors(self) -> list[dict[str, Any]]:
+        """Active collectors (AR_COLLECTORS), for the worklist's collector filter."""
+        coll = self._t["ar_collectors"]
+        query = (
+            sa.select(coll.c.collector_id, coll.c.name, coll.c.email_address)
+            .where(coll.c.status == "A")
+            .order_by(coll.c.name)
+        )
+        return self._read(lambda c: [dict(r._mapping) for r in c.execute(query)])
+
     # ---- one account, one invoice ----------------------------------------------------------
 
     def account_submissions(self, cust_account_id: int, *, limit: int = 500) -> list[WorklistRow]:

@@ -34,6 +34,7 @@ from connectors.oracle.records import (
 )
 from connectors.oracle.store import Store
 from tests.store.sample_book import ORG, load_sample_book
+from tests.store.workspace_verbs_driver import drive_workspace_verbs
 
 OWNER = "testhost:4242:1700000000"
 LEASE_S = 300.0
@@ -230,6 +231,7 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
                 change=PortalStatusChange(portal_status="PAID", detail="x"),
             )
         del rest
+        drive_workspace_verbs(store, verb, account_id=acme, party_id=book.acme_party_id)
     finally:
         recorder.on = False
         engine.dispose()

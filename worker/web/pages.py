@@ -87,7 +87,7 @@ def worklist(request: Request, page: int = 1) -> Response:
             "portal_codes": sorted(
                 {a.portal_code for a in ws.store.portal_accounts(enabled_only=False)}
             ),
-            "collectors": _collectors(ws.store),
+            "collectors": ws.store.collectors(),
             "can_act": principal.role.allows(Role.COLLECTOR),
             "has_collector": principal.collector_id is not None,
         },
@@ -260,9 +260,3 @@ def _secret_found(secrets_dir: Any, ref: str) -> bool:
     except SecretNotFound:
         return False
     return True
-
-
-def _collectors(store: Any) -> list[Any]:
-    """AR_COLLECTORS for the worklist filter, when the schema has them."""
-    read = getattr(store, "collectors", None)
-    return list(read()) if read is not None else []
