@@ -9,13 +9,11 @@ are claimed by exactly one worker; users, tokens and portal accounts change only
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from connectors.oracle.records import OutcomeRecord, PortalStatusChange, SubmissionStatus
+from connectors.oracle.records import SubmissionStatus
 from connectors.oracle.store import Store
 from connectors.oracle.workspace_records import (
     ActionCode,
@@ -26,8 +24,8 @@ from connectors.oracle.workspace_records import (
 from jobs import actions
 from jobs.actions import Actor, Channel, NotApplicable, NotPermitted, Role
 from tests.store.sample_book import NOW, ORG, SampleBook, load_sample_book
+from tests.store.workspace_states import queue_in_every_state
 
-OWNER = "testhost/1/1"
 ADMIN = Actor(name="ann", role=Role.ADMIN, channel=Channel.WEB, address="10.0.0.5")
 COLLECTOR = Actor(name="carl", role=Role.COLLECTOR, channel=Channel.API, address="10.0.0.6")
 VIEWER = Actor(name="vic", role=Role.VIEWER, channel=Channel.WEB, address="10.0.0.7")
@@ -55,82 +53,12 @@ def book_store(engine: sa.Engine, clock: Clock) -> tuple[Store, SampleBook]:
     return store, book
 
 
-def _settle(store: Store, trx_number: str, outcome: dict[str, Any]) -> int:
-    """Claim one invoice and record an outcome for it; returns its submission id."""
-    (claimed,) = store.claim(owner=OWNER, limit=1, lease_s=300, trx_numbers=[trx_number])
-    store.record_outcome(
-        claimed.submission_id,
-        claimed.lease_token,
-        OutcomeRecord(outcome_uid=uuid.uuid4().hex, detail="test", **outcome),
-    )
-    return claimed.submission_id
-
-
-def _states(store: Store) -> dict[str, int]:
-    """INV-101 rejected (PO closed), INV-102 failed, INV-103 uncertain, INV-201 submitted long
-    ago and still pending approval, INV-202 submitted then disputed on the portal."""
-    ids = {
-        "INV-101": _settle(
-            store,
-            "INV-101",
-            {
-                "to_status": SubmissionStatus.REJECTED,
-                "event_type": "REJECTED",
-                "error_code": "PO_CLOSED",
-                "error_text": "Purchase order PO-9 is closed",
-            },
-        ),
-        "INV-102": _settle(
-            store,
-            "INV-102",
-            {
-                "to_status": SubmissionStatus.FAILED,
-                "event_type": "FAILED",
-                "error_code": "PORTAL_UNAVAILABLE",
-                "error_text": "503 system busy",
-            },
-        ),
-        "INV-201": _settle(
-            store,
-            "INV-201",
-            {
-                "to_status": SubmissionStatus.SUBMITTED,
-                "event_type": "SUBMITTED",
-                "portal_reference": "CP-201",
-            },
-        ),
-        "INV-202": _settle(
-            store,
-            "INV-202",
-            {
-                "to_status": SubmissionStatus.SUBMITTED,
-                "event_type": "SUBMITTED",
-                "portal_reference": "CP-202",
-            },
-        ),
-    }
-    store.record_portal_status(
-        ids["INV-202"],
-        seen=None,
-        change=PortalStatusChange(
-            portal_status="DISPUTED",
-            detail="disputed",
-            reason="Quantity on line 2 does not match the receipt",
-            to_status=SubmissionStatus.REJECTED,
-            error_code="PORTAL_DISPUTED",
-        ),
-    )
-    (held,) = store.claim(owner=OWNER, limit=1, lease_s=1, trx_numbers=["INV-103"])
-    ids["INV-103"] = held.submission_id
-    return ids
-
-
 def test_worklist_lists_each_kind_with_the_portals_words(
     book_store: tuple[Store, SampleBook], clock: Clock
 ) -> None:
     """Rejected, failed, disputed, uncertain and long-unapproved items are listed, nothing else."""
     store, _book = book_store
-    ids = _states(store)
+    ids = queue_in_every_state(store)
     clock.now += dt.timedelta(days=20)  # INV-201 waits for approval longer than 14 days
     store.expire_leases()  # INV-103's worker died: uncertain
     page = store.worklist(WorklistFilter(not_approved_after_days=14), limit=50)
@@ -161,7 +89,7 @@ def test_worklist_filters_and_pages_in_the_database(
     """Customer, portal, reason code, days late, collector and kind narrow the list; paging keeps
     the total."""
     store, book = book_store
-    _states(store)
+    queue_in_every_state(store)
     by_account = store.worklist(WorklistFilter(account_number="1002"), limit=50)
     assert {r.account_number for r in by_account.rows} == {"1002"}
     by_code = store.worklist(WorklistFilter(reason_code="PO_CLOSED"), limit=50)
@@ -206,7 +134,7 @@ def test_mark_submitted_is_one_transaction_with_event_note_and_audit(
 ) -> None:
     """State, event, collection note (on the invoice) and audit line are written together."""
     store, _book = book_store
-    ids = _states(store)
+    ids = queue_in_every_state(store)
     sid = ids["INV-101"]
     note_id = actions.mark_submitted_manually(
         store, COLLECTOR, sid, portal_reference="CP-MANUAL-7", reason="keyed in by hand on Coupa"
@@ -239,7 +167,7 @@ def test_mark_submitted_refuses_a_missing_reason_a_held_item_and_a_viewer(
 ) -> None:
     """No reason, no reference, an item a worker holds, or a viewer: refused, nothing written."""
     store, _book = book_store
-    ids = _states(store)
+    ids = queue_in_every_state(store)
     with pytest.raises(NotApplicable, match="reason"):
         actions.mark_submitted_manually(
             store, ADMIN, ids["INV-101"], portal_reference="X", reason=" "
@@ -265,7 +193,7 @@ def test_retry_request_is_claimed_once_and_requeues_through_the_store(
 ) -> None:
     """A retry is a request row (audited); one worker claims it; requeue makes it PENDING again."""
     store, _book = book_store
-    ids = _states(store)
+    ids = queue_in_every_state(store)
     request_id = actions.request_retry(store, COLLECTOR, ids["INV-101"], "PO fixed in EBS")
     with pytest.raises(NotApplicable, match="only rejected or failed"):
         actions.request_retry(store, COLLECTOR, ids["INV-201"], None)
@@ -289,7 +217,7 @@ def test_retry_request_is_claimed_once_and_requeues_through_the_store(
 def test_bulk_retry_needs_the_confirmed_count(book_store: tuple[Store, SampleBook]) -> None:
     """A bulk retry queues nothing when the list changed since the confirmation counted it."""
     store, _book = book_store
-    _states(store)
+    queue_in_every_state(store)
     wanted = WorklistFilter()
     candidates = actions.bulk_retry_candidates(store, wanted)
     assert len(candidates) == 3  # INV-101 rejected, INV-102 failed, INV-202 disputed (rejected)

@@ -57,7 +57,7 @@ class PortalAccountIn(BaseModel):
     new_number_on_resubmit: bool = False
 
     def values(self) -> PortalAccountValues:
-        return PortalAccountValues(**self.model_dump())
+        return PortalAccountValues(**self.model_dump(exclude={"account_number"}))
 
 
 class Enrolment(PortalAccountIn):
