@@ -26,9 +26,9 @@ Text = Annotated[str, Form()]
 
 
 def _act(request: Request, csrf_token: str, back: str, act: Callable[[], str]) -> Response:
-    """CSRF first, then the action; its message or its refusal is flashed on ``back``."""
-    check_csrf(request, csrf_token)
+    """Signed in, then CSRF, then the action; its message or refusal is flashed on ``back``."""
     principal_of(request)
+    check_csrf(request, csrf_token)
     try:
         flash(request, act())
     except (NotApplicable, NotFound) as exc:
