@@ -308,6 +308,52 @@ async def test_evidence_is_served_by_id_only(world: World, context: BrowserConte
         assert "root:" not in await answer.text()
 
 
+async def test_test_login_is_queued_and_its_result_shown(
+    world: World, context: BrowserContext
+) -> None:
+    """Test login is a request a worker runs on a fresh session; the account page shows it."""
+    page = await _sign_in(context, "cole")
+    await page.goto("/accounts/1001")
+    await page.click("button:has-text('Test login')")
+    await page.locator(".flash", has_text="login test queued").wait_for()
+    result = page.locator("dd.login-test")
+    deadline = time.monotonic() + WORKER_PICKUP_S
+    while "done" not in await result.inner_text():
+        text = await result.inner_text()
+        assert "failed" not in text, text
+        assert time.monotonic() < deadline, world.ws.stderr_of(world.worker)
+        await asyncio.sleep(1.0)
+        await page.reload()
+    assert f"as {SUPPLIER_LOGIN}" in await result.inner_text()
+
+
+async def test_bulk_retry_confirms_the_count_first(world: World, context: BrowserContext) -> None:
+    """A bulk retry of a filtered list shows how many invoices it takes before queueing any."""
+    page = await _sign_in(context, "cole")
+    await page.goto("/worklist?kind=REJECTED&account=1001")
+    await page.click("text=Retry the rejected and failed invoices of this list")
+    count = int(await page.locator(".confirm-count").inner_text())
+    assert count == 1  # 104605 (PO over the amount); 104679 was fixed and submitted
+    store = world.ws.store()
+    try:
+        sid = _submission_id(world.ws, "104605")
+        assert store.action_requests(submission_id=sid) == []
+        await page.fill("input[name=reason]", "amounts checked with the buyer")
+        await page.click("button:has-text('Retry 1 invoices')")
+        await page.locator(".flash", has_text="1 invoices queued for retry").wait_for()
+        (request,) = store.action_requests(submission_id=sid)
+        assert request.reason == "amounts checked with the buyer"
+        deadline = time.monotonic() + WORKER_PICKUP_S
+        while store.action_requests(submission_id=sid)[0].status.value in ("PENDING", "RUNNING"):
+            assert time.monotonic() < deadline, world.ws.stderr_of(world.worker)
+            await asyncio.sleep(0.5)
+        (done,) = store.action_requests(submission_id=sid)
+        # the portal still refuses the amount: the retry ran and says so
+        assert done.status.value == "FAILED" and "rejected" in (done.result_text or "")
+    finally:
+        store.engine.dispose()
+
+
 async def test_an_account_enrolled_on_the_page_is_used_by_the_next_nightly(
     world: World, context: BrowserContext
 ) -> None:
