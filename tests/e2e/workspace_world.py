@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from config.settings import DatabaseSettings
 from connectors.oracle.engine import create_engine
 from connectors.oracle.store import Store
+from sandbox.faults import Faults
 from sandbox.seeder import portal_catalog, seed_demo_book
 from sandbox.server import start_sandbox
 from tests.e2e.conftest import TODAY, Workspace, _enable_only, base_env
@@ -28,10 +29,11 @@ def make_world(
     unenrolled: tuple[str, ...] = (),
     families: tuple[str, ...] = ("coupa",),
     open_invoices: tuple[str, ...] | None = None,
+    faults: Faults | None = None,
 ) -> Iterator[Workspace]:
     """Seed ``root``'s database; only ``accounts`` enabled, ``unenrolled`` without a row, and
     (to keep runs short) only ``open_invoices`` left open when given."""
-    sandbox = start_sandbox(portal_catalog(today=TODAY, families=families))
+    sandbox = start_sandbox(portal_catalog(today=TODAY, families=families), faults=faults)
     try:
         db_url = f"sqlite:///{root / 'arworker.db'}"
         store = Store(create_engine(DatabaseSettings(url=db_url)), org_ids=[204])
