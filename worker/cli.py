@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="only the first N customers of the demo book (3: one per portal family; "
         "default: all, 189 invoices)",
     )
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="afterwards keep the portals up and serve the collector workspace on the demo "
+        "database (a demo user is printed), with a worker beside it, until Ctrl-C",
+    )
     _add_json(demo)
 
     nightly = sub.add_parser("nightly", help="enqueue open invoices, submit them, summarise")
@@ -245,7 +251,13 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if command == "demo":
         from worker.demo import run_demo
 
-        return run_demo(settings, port=args.port, as_json=args.json, customers=args.customers)
+        return run_demo(
+            settings,
+            port=args.port,
+            as_json=args.json,
+            customers=args.customers,
+            serve=args.serve,
+        )
     if command == "run":
         from worker.scheduler import run_daemon
 
