@@ -507,3 +507,20 @@ def set_portal_account_enabled(
             detail=f"{current.account_number} on {current.portal_code}",
         ),
     )
+
+
+def resume_pause(store: Store, actor: Actor, pause_id: int, *, reason: str | None) -> None:
+    """Lift a paused login, a paused portal or an open outage breaker (admin; reason needed).
+
+    The pause keeps its row as history (who resumed it, when, why); the audit line says the same
+    for the workspace's trail. Refused when the pause is no longer in force.
+    """
+    require(actor, Role.ADMIN)
+    why = _reason(reason, required=True)
+    assert why is not None
+    resume = getattr(store, "resume_pause", None)  # XX_ARW_PORTAL_PAUSES: issue 12's table
+    if resume is None:
+        raise NotApplicable("this database keeps no pauses")
+    if not resume(pause_id, resumed_by=actor.name, reason=why):
+        raise NotApplicable(f"pause {pause_id} is not in force any more")
+    store.record_audit(actor.audit("RESUME_PAUSE", "PAUSE", pause_id, reason=why))

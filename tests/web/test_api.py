@@ -231,3 +231,20 @@ def test_fixture_writes_no_secret_in_clear(world: WorkspaceWorld, tmp_path: Path
     assert all(u.password_hash and u.password_hash.startswith("$argon2id$") for u in users)
     stored = {t.token_hint for t in world.store.api_tokens()}
     assert not any(token in stored for token in world.tokens.values())
+
+
+async def test_resuming_a_pause_needs_the_admin_role_and_a_reason(world: WorkspaceWorld) -> None:
+    """A collector may not resume (403); an admin without a reason, or of a pause not in force,
+    is refused (409)."""
+    async with world.client("collector") as collector:
+        answer = await collector.post("/api/v1/pauses/1/resume", json={"reason": "fixed"})
+        assert answer.status_code == 403
+        assert (await collector.get("/api/v1/pauses")).status_code == 200
+    async with world.client("admin") as admin:
+        no_reason = await admin.post("/api/v1/pauses/1/resume", json={})
+        assert no_reason.status_code == 409 and "reason" in no_reason.json()["detail"]
+        unknown = await admin.post("/api/v1/pauses/999999/resume", json={"reason": "fixed"})
+        assert unknown.status_code == 409
+    assert not [
+        a for a in world.store.audit_entries(limit=1000) if a.entry.action_code == "RESUME_PAUSE"
+    ]

@@ -310,6 +310,21 @@ def test_login(request: Request, portal_account_id: int, body: Reason | None = N
     return Queued(request_ids=[request_id])
 
 
+@router.get("/pauses")
+def pauses(request: Request) -> list[dict[str, Any]]:
+    """Paused portal logins, paused portals and open outage breakers now in force."""
+    principal_of(request)
+    active = getattr(workspace_of(request).store, "active_pauses", None)
+    return [] if active is None else [asdict(p) for p in active()]
+
+
+@router.post("/pauses/{pause_id}/resume")
+def resume_pause(request: Request, pause_id: int, body: Reason) -> dict[str, Any]:
+    """Lift a pause (admin; reason required, kept with the pause and in the audit trail)."""
+    actions.resume_pause(workspace_of(request).store, _actor(request), pause_id, reason=body.reason)
+    return {"pause_id": pause_id, "resumed": True}
+
+
 @router.get("/action-requests")
 def action_requests(
     request: Request,

@@ -274,6 +274,21 @@ def test_login(
     return _act(request, csrf_token, back, act)
 
 
+@router.post("/pauses/{pause_id}/resume")
+def resume_pause(
+    request: Request, pause_id: int, csrf_token: Text = "", reason: Text = ""
+) -> Response:
+    ws = workspace_of(request)
+
+    def act() -> str:
+        actions.resume_pause(
+            ws.store, principal_of(request).actor(request), pause_id, reason=reason
+        )
+        return f"pause {pause_id} lifted; workers try that login or portal again from now on"
+
+    return _act(request, csrf_token, "/", act)
+
+
 def _back(back: str, default: str) -> str:
     """Where to go after an action: a path of this site only."""
     if back.startswith("/") and not back.startswith("//") and "\\" not in back:
