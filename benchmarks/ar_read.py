@@ -25,7 +25,6 @@ inserts into XX_ARW_SUBMISSIONS). Usage::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import itertools
 import json
@@ -36,12 +35,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import psutil
+from bench_database import PG_ADMIN_URL, empty_database
 from result_table import loadavg_text, render_table, write_results
 
 NAME = "ar_read"
@@ -53,9 +52,6 @@ MARK_ROW = 100_000
 CUSTOMERS = 1_000
 ORG_ID = 204
 OTHER_ORG_ID = 458
-PG_ADMIN_URL = os.environ.get(
-    "ARWORKER_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 LOAD_BATCH_ROWS = 20_000
 CHILD_TIMEOUT_S = 1_800.0
 DEFAULT_ENQUEUE_ROWS = 100_000
@@ -96,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="arw-ar-read-") as tmp:
         for backend in args.backends:
-            with _database(backend, Path(tmp)) as url:
+            with empty_database(backend, Path(tmp), file_name="ar_read.db") as url:
                 if url is None:
                     print(f"{backend}: not reachable at {PG_ADMIN_URL}; skipped")
                     continue
@@ -144,44 +140,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # ---- the book ---------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _database(backend: str, tmp: Path) -> Iterator[str | None]:
-    """A URL to an empty database with the worker's schema; removed afterwards."""
-    import sqlalchemy as sa
-
-    from connectors.oracle.tables import build_metadata
-
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'ar_read.db'}"
-        engine = sa.create_engine(url)
-        build_metadata().create_all(engine)
-        engine.dispose()
-        yield url
-        return
-    admin = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 5})
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError:
-        admin.dispose()
-        yield None
-        return
-    schema = f"arw_bench_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    schema_url = sa.make_url(PG_ADMIN_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = schema_url.render_as_string(hide_password=False)
-    try:
-        engine = sa.create_engine(rendered)
-        build_metadata().create_all(engine)
-        engine.dispose()
-        yield rendered
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def _book(rows: int) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...], bool]]:

@@ -18,15 +18,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa
 
+from benchmarks.bench_database import PG_ADMIN_URL, empty_database
 from benchmarks.result_table import loadavg_text, render_table, write_results
 
-PG_ADMIN_URL = os.environ.get(
-    "ARWORKER_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 ORG_ID = 204
 CUSTOMERS = 1_000
 COLLECTORS = 10
@@ -72,7 +67,7 @@ def main() -> int:
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for backend in args.backends:
-            with _database(backend, Path(tmp)) as url:
+            with empty_database(backend, Path(tmp), file_name="workspace.db") as url:
                 if url is None:
                     print(f"{backend}: not reachable at {PG_ADMIN_URL}; skipped", flush=True)
                     continue
@@ -88,42 +83,6 @@ def main() -> int:
                     results.append({"backend": backend, "page": page, **figures})
     _report(results, args, load_before)
     return 0
-
-
-@contextlib.contextmanager
-def _database(backend: str, tmp: Path) -> Iterator[str | None]:
-    """A URL to an empty database with the worker's schema; removed afterwards."""
-    from connectors.oracle.tables import build_metadata
-
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'workspace.db'}"
-        engine = sa.create_engine(url)
-        build_metadata().create_all(engine)
-        engine.dispose()
-        yield url
-        return
-    admin = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 5})
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError:
-        admin.dispose()
-        yield None
-        return
-    schema = f"arw_bench_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    url = sa.make_url(PG_ADMIN_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
-    try:
-        engine = sa.create_engine(rendered)
-        build_metadata().create_all(engine)
-        engine.dispose()
-        yield rendered
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def _status(i: int) -> tuple[str, str | None, str | None]:

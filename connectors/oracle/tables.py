@@ -462,8 +462,11 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Index("xx_arw_submissions_n1", "status", "next_attempt_at"),
         Index("xx_arw_submissions_n2", "lease_token"),
         Index("xx_arw_submissions_n3", "cust_account_id"),
-        # the workspace's "submitted but not approved after N days" list
-        Index("xx_arw_submissions_n4", "status", "submitted_at"),
+        # the workspace's worklist: every kind is a range of (status, portal status, submitted);
+        # with org_id, its count reads the index alone
+        Index("xx_arw_submissions_n4", "status", "portal_status", "submitted_at", "org_id"),
+        # the workspace's queue by portal and status, counted from the index alone
+        Index("xx_arw_submissions_n5", "portal_account_id", "status"),
     )
     Table(
         "xx_arw_events",

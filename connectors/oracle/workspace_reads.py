@@ -51,22 +51,29 @@ class WorkspaceReadVerbs(UnitOfWork):
             conn.rollback()
 
     def queue_by_portal(self) -> list[QueueCell]:
-        """Submissions counted by portal code and status."""
+        """Submissions counted by portal code and status.
+
+        Counted per portal account on XX_ARW_SUBMISSIONS alone (index N5 covers it), then
+        folded into portal codes here: a join before the GROUP BY read every row twice.
+        """
         sub = self._t["xx_arw_submissions"]
         pa = self._t["xx_arw_portal_accounts"]
-        n = sa.func.count().label("n")
-        query = (
-            sa.select(pa.c.portal_code, sub.c.status, n)
-            .join(pa, pa.c.portal_account_id == sub.c.portal_account_id)
-            .group_by(pa.c.portal_code, sub.c.status)
-            .order_by(pa.c.portal_code, sub.c.status)
-        )
-        return self._read(
-            lambda c: [
-                QueueCell(portal_code=r.portal_code, status=r.status, count=int(r.n))
-                for r in c.execute(query)
+        counts = sa.select(
+            sub.c.portal_account_id, sub.c.status, sa.func.count().label("n")
+        ).group_by(sub.c.portal_account_id, sub.c.status)
+
+        def work(conn: sa.Connection) -> list[QueueCell]:
+            codes = dict(conn.execute(sa.select(pa.c.portal_account_id, pa.c.portal_code)).all())
+            cells: dict[tuple[str, str], int] = {}
+            for account_id, status, n in conn.execute(counts):
+                key = (str(codes.get(account_id, "?")), str(status))
+                cells[key] = cells.get(key, 0) + int(n)
+            return [
+                QueueCell(portal_code=code, status=status, count=n)
+                for (code, status), n in sorted(cells.items())
             ]
-        )
+
+        return self._read(work)
 
     def oldest_due(self) -> OldestDue | None:
         """The queued item that has waited longest and is due now (its backoff is over)."""
@@ -109,22 +116,36 @@ class WorkspaceReadVerbs(UnitOfWork):
     # ---- the worklist ----------------------------------------------------------------------
 
     def worklist(self, wanted: WorklistFilter, *, limit: int, offset: int = 0) -> WorklistPage:
-        """One page of the "action needed" list (or of ``wanted.statuses``), newest change
-        first, with the total count."""
+        """One page of the "action needed" list (or of ``wanted.statuses``), newest invoice
+        first, with the total count.
+
+        The page is chosen on XX_ARW_SUBMISSIONS alone (the filters on other tables are ``IN``
+        sub-queries) in primary-key order, which the database reads backwards and stops after a
+        page; only that page's rows are joined to the account, portal account and payment
+        schedule. The count reads index N4 alone. Joining the whole list, then sorting it by its
+        last change, cost seconds on a queue of 100,000 (``benchmarks/workspace_render.py``).
+        """
         sub = self._t["xx_arw_submissions"]
-        base = self._worklist_from(wanted)
-        rows_query = (
-            self._listing_columns(base)
-            .order_by(sub.c.last_update_date.desc(), sub.c.submission_id.desc())
+        conditions = self._worklist_conditions(wanted)
+        page = (
+            sa.select(sub.c.submission_id)
+            .where(*conditions)
+            .order_by(sub.c.submission_id.desc())
             .limit(limit)
             .offset(offset)
+            .subquery("page")
         )
-        count_query = base.with_only_columns(sa.func.count()).order_by(None)
+        rows_query = self._listing(
+            sa.select(sub.c.submission_id).select_from(
+                page.join(sub, sub.c.submission_id == page.c.submission_id)
+            )
+        ).order_by(sub.c.submission_id.desc())
+        count_query = sa.select(sa.func.count()).select_from(sub).where(*conditions)
         today = self.clock().date()
+        listing = wanted.statuses is not None
 
         def work(conn: sa.Connection) -> WorklistPage:
             total = int(conn.execute(count_query).scalar_one())
-            listing = wanted.statuses is not None
             rows = tuple(_listing_row(r, today, listing=listing) for r in conn.execute(rows_query))
             return WorklistPage(rows=rows, total=total)
 
@@ -136,46 +157,58 @@ class WorkspaceReadVerbs(UnitOfWork):
         """Ids of the listed items in ``statuses`` (what a bulk retry of the list would take)."""
         sub = self._t["xx_arw_submissions"]
         query = (
-            self._worklist_from(wanted)
-            .with_only_columns(sub.c.submission_id)
-            .where(sub.c.status.in_([s.value for s in statuses]))
+            sa.select(sub.c.submission_id)
+            .where(
+                *self._worklist_conditions(wanted),
+                sub.c.status.in_([s.value for s in statuses]),
+            )
             .order_by(sub.c.submission_id)
             .limit(limit)
         )
         return self._read(lambda c: [int(i) for (i,) in c.execute(query)])
 
-    def _worklist_from(self, wanted: WorklistFilter) -> sa.Select[Any]:
+    def _worklist_conditions(self, wanted: WorklistFilter) -> list[sa.ColumnElement[bool]]:
+        """The filter as conditions on XX_ARW_SUBMISSIONS (other tables through sub-queries)."""
         sub = self._t["xx_arw_submissions"]
         pa = self._t["xx_arw_portal_accounts"]
         acct = self._t["hz_cust_accounts"]
         ps = self._t["ar_payment_schedules_all"]
         now = self.clock()
-        query = (
-            sa.select(sub.c.submission_id)
-            .select_from(sub)
-            .join(pa, pa.c.portal_account_id == sub.c.portal_account_id)
-            .join(acct, acct.c.cust_account_id == sub.c.cust_account_id)
-            .outerjoin(ps, ps.c.payment_schedule_id == sub.c.payment_schedule_id)
-            .where(sub.c.org_id.in_(self.org_ids))
-        )
-        cutoff = now - dt.timedelta(days=wanted.not_approved_after_days)
+        conditions: list[sa.ColumnElement[bool]] = [sub.c.org_id.in_(self.org_ids)]
         if wanted.statuses is not None:
-            query = query.where(sub.c.status.in_([s.value for s in wanted.statuses]))
+            conditions.append(sub.c.status.in_([s.value for s in wanted.statuses]))
         else:
-            query = query.where(sa.or_(*(self._kind_condition(k, cutoff) for k in wanted.kinds)))
+            cutoff = now - dt.timedelta(days=wanted.not_approved_after_days)
+            conditions.append(self._kinds_condition(wanted.kinds, cutoff))
         if wanted.account_number is not None:
-            query = query.where(acct.c.account_number == wanted.account_number)
+            conditions.append(
+                sub.c.cust_account_id.in_(
+                    sa.select(acct.c.cust_account_id).where(
+                        acct.c.account_number == wanted.account_number
+                    )
+                )
+            )
         if wanted.portal_code is not None:
-            query = query.where(pa.c.portal_code == wanted.portal_code)
+            conditions.append(
+                sub.c.portal_account_id.in_(
+                    sa.select(pa.c.portal_account_id).where(pa.c.portal_code == wanted.portal_code)
+                )
+            )
         if wanted.reason_code is not None:
-            query = query.where(sub.c.last_error_code == wanted.reason_code)
+            conditions.append(sub.c.last_error_code == wanted.reason_code)
         if wanted.min_days_late is not None:
-            query = query.where(
-                ps.c.due_date <= now.date() - dt.timedelta(days=wanted.min_days_late)
+            due_before = now.date() - dt.timedelta(days=wanted.min_days_late)
+            # EXISTS, one primary-key look-up per listed item: an IN list of every late
+            # schedule of the book would be built first
+            conditions.append(
+                sa.exists().where(
+                    ps.c.payment_schedule_id == sub.c.payment_schedule_id,
+                    ps.c.due_date <= due_before,
+                )
             )
         if wanted.collector_id is not None:
-            query = query.where(sub.c.cust_account_id.in_(self._accounts_of(wanted.collector_id)))
-        return query
+            conditions.append(sub.c.cust_account_id.in_(self._accounts_of(wanted.collector_id)))
+        return conditions
 
     def _accounts_of(self, collector_id: int) -> sa.Select[Any]:
         """Customer accounts whose account-level profile names the collector (as EBS assigns)."""
@@ -186,44 +219,67 @@ class WorkspaceReadVerbs(UnitOfWork):
             profiles.c.status == "A",
         )
 
-    def _kind_condition(self, kind: WorkKind, cutoff: dt.datetime) -> sa.ColumnElement[bool]:
+    def _kinds_condition(
+        self, kinds: tuple[WorkKind, ...], cutoff: dt.datetime
+    ) -> sa.ColumnElement[bool]:
+        """The kinds as an OR of ranges of index XX_ARW_SUBMISSIONS_N4 (status, portal status,
+        submitted): SQLite and PostgreSQL then read only the matching index entries (an OR of
+        anything less simple made both scan the whole queue)."""
         sub = self._t["xx_arw_submissions"]
-        not_disputed = sa.or_(sub.c.portal_status.is_(None), sub.c.portal_status != DISPUTED)
-        if kind is WorkKind.DISPUTED:
-            return sa.and_(
-                sub.c.status.in_([SubmissionStatus.REJECTED.value, SubmissionStatus.SUBMITTED]),
-                sub.c.portal_status == DISPUTED,
+        wanted = set(kinds)
+        rejected = SubmissionStatus.REJECTED.value
+        statuses = [k.value for k in (WorkKind.FAILED, WorkKind.UNCERTAIN) if k in wanted]
+        terms: list[sa.ColumnElement[bool]] = []
+        if {WorkKind.REJECTED, WorkKind.DISPUTED} <= wanted:
+            statuses.append(rejected)
+        elif WorkKind.REJECTED in wanted:
+            terms.append(
+                sa.and_(
+                    sub.c.status == rejected,
+                    sa.or_(sub.c.portal_status.is_(None), sub.c.portal_status != DISPUTED),
+                )
             )
-        if kind is WorkKind.REJECTED:
-            return sa.and_(sub.c.status == SubmissionStatus.REJECTED.value, not_disputed)
-        if kind is WorkKind.NOT_APPROVED:
-            return sa.and_(
-                sub.c.status == SubmissionStatus.SUBMITTED.value,
-                sub.c.submitted_at < cutoff,
-                sa.or_(sub.c.portal_status.is_(None), sub.c.portal_status.in_(AWAITING_APPROVAL)),
-            )
-        return sub.c.status == kind.value  # FAILED, UNCERTAIN
+        elif WorkKind.DISPUTED in wanted:  # the status poll sends a disputed invoice back
+            terms.append(sa.and_(sub.c.status == rejected, sub.c.portal_status == DISPUTED))
+        if statuses:
+            terms.append(sub.c.status.in_(statuses))
+        if WorkKind.NOT_APPROVED in wanted:
+            submitted = SubmissionStatus.SUBMITTED.value
+            for waiting in (
+                sub.c.portal_status.is_(None),
+                sub.c.portal_status.in_(AWAITING_APPROVAL),
+            ):
+                terms.append(
+                    sa.and_(sub.c.status == submitted, waiting, sub.c.submitted_at < cutoff)
+                )
+        return sa.or_(*terms) if terms else sa.false()
 
-    def _listing_columns(self, query: sa.Select[Any]) -> sa.Select[Any]:
+    def _listing(self, query: sa.Select[Any]) -> sa.Select[Any]:
+        """The listing's columns, joined from the submissions ``query`` selects."""
         sub = self._t["xx_arw_submissions"]
         pa = self._t["xx_arw_portal_accounts"]
         acct = self._t["hz_cust_accounts"]
         ps = self._t["ar_payment_schedules_all"]
-        return query.with_only_columns(
-            sub.c.submission_id,
-            sub.c.trx_number,
-            sub.c.status,
-            sub.c.portal_status,
-            sub.c.portal_status_reason,
-            sub.c.last_error_code,
-            sub.c.last_error_text,
-            sub.c.last_update_date,
-            acct.c.account_number,
-            acct.c.account_name,
-            pa.c.portal_code,
-            ps.c.amount_due_remaining,
-            ps.c.invoice_currency_code,
-            ps.c.due_date,
+        return (
+            query.with_only_columns(
+                sub.c.submission_id,
+                sub.c.trx_number,
+                sub.c.status,
+                sub.c.portal_status,
+                sub.c.portal_status_reason,
+                sub.c.last_error_code,
+                sub.c.last_error_text,
+                sub.c.last_update_date,
+                acct.c.account_number,
+                acct.c.account_name,
+                pa.c.portal_code,
+                ps.c.amount_due_remaining,
+                ps.c.invoice_currency_code,
+                ps.c.due_date,
+            )
+            .join(pa, pa.c.portal_account_id == sub.c.portal_account_id)
+            .join(acct, acct.c.cust_account_id == sub.c.cust_account_id)
+            .outerjoin(ps, ps.c.payment_schedule_id == sub.c.payment_schedule_id)
         )
 
     def collectors(self) -> list[dict[str, Any]]:
@@ -239,27 +295,20 @@ class WorkspaceReadVerbs(UnitOfWork):
     # ---- one account, one invoice ----------------------------------------------------------
 
     def account_submissions(self, cust_account_id: int, *, limit: int = 500) -> list[WorklistRow]:
-        """An account's submissions, newest change first (every status, not only problems)."""
+        """An account's submissions, newest first (every status, not only problems)."""
         sub = self._t["xx_arw_submissions"]
-        pa = self._t["xx_arw_portal_accounts"]
-        acct = self._t["hz_cust_accounts"]
-        ps = self._t["ar_payment_schedules_all"]
         query = (
-            self._listing_columns(
-                sa.select(sub.c.submission_id)
-                .select_from(sub)
-                .join(pa, pa.c.portal_account_id == sub.c.portal_account_id)
-                .join(acct, acct.c.cust_account_id == sub.c.cust_account_id)
-                .outerjoin(ps, ps.c.payment_schedule_id == sub.c.payment_schedule_id)
-            )
+            self._listing(sa.select(sub.c.submission_id).select_from(sub))
             .where(sub.c.cust_account_id == cust_account_id)
-            .order_by(sub.c.last_update_date.desc(), sub.c.submission_id.desc())
+            .order_by(sub.c.submission_id.desc())
             .limit(limit)
         )
         today = self.clock().date()
         return self._read(
             lambda c: [_listing_row(r, today, listing=True) for r in c.execute(query)]
         )
+
+    # ---- one account, one invoice ----------------------------------------------------------
 
     def customer_account(self, account_number: str) -> dict[str, Any] | None:
         """HZ_CUST_ACCOUNTS + HZ_PARTIES facts of one account number, or None."""

@@ -100,6 +100,10 @@ def render(
     return ws.templates.TemplateResponse(request, template, base | context, status_code=status_code)
 
 
+def not_found(request: Request, message: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": 404, "message": message}, status_code=404)
+
+
 def session_secret(settings: Settings) -> str:
     """The cookie signing key: configured, else kept in the secrets directory (created once)."""
     configured = settings.web.session_secret

@@ -16,6 +16,7 @@ from starlette.requests import Request
 
 from config.settings import WebSettings
 from connectors.oracle.store import Store
+from connectors.oracle.workspace_records import WebUser
 from jobs.actions import Actor, Channel, Role
 from worker.web.credentials import TOKEN_PREFIX, token_hash
 
@@ -84,13 +85,7 @@ class Authenticator:
         if user is None or not user.enabled:
             request.session.pop(SESSION_USER_KEY, None)
             return None
-        return Principal(
-            name=user.user_name,
-            role=Role(user.role),
-            via="session",
-            collector_id=user.collector_id,
-            display_name=user.display_name,
-        )
+        return _user_principal(user, via="session")
 
     def _token_principal(self, token: str) -> Principal | None:
         if not token.startswith(TOKEN_PREFIX):
@@ -114,15 +109,7 @@ class Authenticator:
             return None
         user = self.store.web_user(name)
         if user is not None:
-            if not user.enabled:
-                return None
-            return Principal(
-                name=user.user_name,
-                role=Role(user.role),
-                via="proxy",
-                collector_id=user.collector_id,
-                display_name=user.display_name,
-            )
+            return _user_principal(user, via="proxy") if user.enabled else None
         if self.settings.proxy_default_role == "NONE":
             return None
         return Principal(name=name, role=Role(self.settings.proxy_default_role), via="proxy")
@@ -133,6 +120,16 @@ class Authenticator:
         except ValueError:
             return False
         return any(ip in network for network in self._proxies)
+
+
+def _user_principal(user: WebUser, *, via: str) -> Principal:
+    return Principal(
+        name=user.user_name,
+        role=Role(user.role),
+        via=via,
+        collector_id=user.collector_id,
+        display_name=user.display_name,
+    )
 
 
 def _bearer(request: Request) -> str | None:

@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, Response
 
 from config.settings import Settings
 from connectors.portals.evidence import EVIDENCE_NAME, PAGE_HTML_FILE, SCREENSHOT_FILE, TRACE_FILE
-from worker.web.app import principal_of, render, workspace_of
+from worker.web.app import not_found, principal_of, workspace_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,9 +65,7 @@ def evidence(request: Request, submission_id: str, kind: str) -> Response:
     view = ws.store.submission_view(int(submission_id)) if submission_id.isdigit() else None
     path = None if view is None else evidence_path(ws.settings, view.artifact_path, kind)
     if view is None or path is None:
-        return render(
-            request, "error.html", {"status": 404, "message": "no such evidence"}, status_code=404
-        )
+        return not_found(request, "no such evidence")
     what = KINDS[kind]
     download = f"submission-{view.submission_id}-{what.file_name}"
     return FileResponse(

@@ -12,11 +12,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from connectors.oracle.workspace_records import PortalAccountValues
 from jobs import actions
 from jobs.actions import NotApplicable, NotFound
-from worker.web.app import flash, principal_of, redirect, workspace_of
+from worker.web.app import Workspace, flash, principal_of, redirect, workspace_of
 from worker.web.csrf import check_csrf
 from worker.web.filters import FILTER_FIELDS, worklist_query
 
@@ -142,33 +143,41 @@ def bulk_retry(
     return _act(request, csrf_token, "/worklist?" + query.query_string(), act)
 
 
+class PortalAccountForm(BaseModel):
+    """The enrol / edit form: a secret is only ever named; checkboxes send "Y" when ticked."""
+
+    csrf_token: str = ""
+    portal_code: str = ""
+    portal_url: str = ""
+    login_name: str = ""
+    secret_ref: str = ""
+    totp_secret_ref: str = ""
+    buyer_name: str = ""
+    supplier_portal_id: str = ""
+    po_required: str = ""
+    new_number_on_resubmit: str = ""
+    reason: str = ""
+
+    def values(self) -> PortalAccountValues:
+        return PortalAccountValues(
+            portal_code=self.portal_code,
+            portal_url=self.portal_url,
+            login_name=self.login_name,
+            secret_ref=self.secret_ref,
+            totp_secret_ref=self.totp_secret_ref or None,
+            buyer_name=self.buyer_name or None,
+            supplier_portal_id=self.supplier_portal_id or None,
+            po_required=bool(self.po_required),
+            new_number_on_resubmit=bool(self.new_number_on_resubmit),
+        )
+
+
 @router.post("/accounts/{account_number}/portal-accounts")
 def enrol(
-    request: Request,
-    account_number: str,
-    csrf_token: Text = "",
-    portal_code: Text = "",
-    portal_url: Text = "",
-    login_name: Text = "",
-    secret_ref: Text = "",
-    totp_secret_ref: Text = "",
-    buyer_name: Text = "",
-    supplier_portal_id: Text = "",
-    po_required: Text = "",
-    new_number_on_resubmit: Text = "",
+    request: Request, account_number: str, form: Annotated[PortalAccountForm, Form()]
 ) -> Response:
     ws = workspace_of(request)
-    values = PortalAccountValues(
-        portal_code=portal_code,
-        portal_url=portal_url,
-        login_name=login_name,
-        secret_ref=secret_ref,
-        totp_secret_ref=totp_secret_ref or None,
-        buyer_name=buyer_name or None,
-        supplier_portal_id=supplier_portal_id or None,
-        po_required=bool(po_required),
-        new_number_on_resubmit=bool(new_number_on_resubmit),
-    )
+    values = form.values()
 
     def act() -> str:
         new_id = actions.enrol_portal_account(
@@ -181,52 +190,27 @@ def enrol(
         code = values.portal_code.strip().lower()
         return f"account {account_number} enrolled on {code} (portal account {new_id})"
 
-    return _act(request, csrf_token, f"/accounts/{account_number}", act)
+    return _act(request, form.csrf_token, f"/accounts/{account_number}", act)
 
 
 @router.post("/portal-accounts/{portal_account_id}")
 def edit(
-    request: Request,
-    portal_account_id: int,
-    csrf_token: Text = "",
-    portal_code: Text = "",
-    portal_url: Text = "",
-    login_name: Text = "",
-    secret_ref: Text = "",
-    totp_secret_ref: Text = "",
-    buyer_name: Text = "",
-    supplier_portal_id: Text = "",
-    po_required: Text = "",
-    new_number_on_resubmit: Text = "",
-    reason: Text = "",
+    request: Request, portal_account_id: int, form: Annotated[PortalAccountForm, Form()]
 ) -> Response:
     ws = workspace_of(request)
-    record = ws.store.portal_account(portal_account_id)
-    back = f"/accounts/{record.account_number}" if record else "/accounts"
-    values = PortalAccountValues(
-        portal_code=portal_code,
-        portal_url=portal_url,
-        login_name=login_name,
-        secret_ref=secret_ref,
-        totp_secret_ref=totp_secret_ref or None,
-        buyer_name=buyer_name or None,
-        supplier_portal_id=supplier_portal_id or None,
-        po_required=bool(po_required),
-        new_number_on_resubmit=bool(new_number_on_resubmit),
-    )
 
     def act() -> str:
         actions.edit_portal_account(
             ws.store,
             principal_of(request).actor(request),
             portal_account_id,
-            values,
+            form.values(),
             known_portal_codes=ws.portal_codes,
-            reason=reason,
+            reason=form.reason,
         )
         return f"portal account {portal_account_id} saved"
 
-    return _act(request, csrf_token, back, act)
+    return _act(request, form.csrf_token, _account_page(ws, portal_account_id), act)
 
 
 @router.post("/portal-accounts/{portal_account_id}/enabled")
@@ -238,8 +222,7 @@ def set_enabled(
     reason: Text = "",
 ) -> Response:
     ws = workspace_of(request)
-    record = ws.store.portal_account(portal_account_id)
-    back = f"/accounts/{record.account_number}" if record else "/accounts"
+    back = _account_page(ws, portal_account_id)
     turn_on = enabled == "Y"
 
     def act() -> str:
@@ -260,8 +243,7 @@ def test_login(
     request: Request, portal_account_id: int, csrf_token: Text = "", reason: Text = ""
 ) -> Response:
     ws = workspace_of(request)
-    record = ws.store.portal_account(portal_account_id)
-    back = f"/accounts/{record.account_number}" if record else "/accounts"
+    back = _account_page(ws, portal_account_id)
 
     def act() -> str:
         request_id = actions.request_test_login(
@@ -287,6 +269,12 @@ def resume_pause(
         return f"pause {pause_id} lifted; workers try that login or portal again from now on"
 
     return _act(request, csrf_token, "/", act)
+
+
+def _account_page(ws: Workspace, portal_account_id: int) -> str:
+    """The account page of a portal account, to come back to after acting on it."""
+    record = ws.store.portal_account(portal_account_id)
+    return f"/accounts/{record.account_number}" if record else "/accounts"
 
 
 def _back(back: str, default: str) -> str:

@@ -19,7 +19,7 @@ from connectors.oracle.workspace_records import ActionCode, WorkKind, WorklistFi
 from jobs.action_requests import JOB_NAME as ACTIONS_JOB
 from jobs.actions import BULK_RETRY_MAX_ITEMS, MARKABLE_STATUSES, Role, bulk_retry_candidates
 from jobs.invoice_mapping import to_outgoing_invoice
-from worker.web.app import principal_of, redirect, render, workspace_of
+from worker.web.app import not_found, principal_of, redirect, render, workspace_of
 from worker.web.evidence import evidence_files
 from worker.web.filters import worklist_query
 
@@ -125,12 +125,7 @@ def invoice(request: Request, submission_id: str) -> Response:
     ws = workspace_of(request)
     view = ws.store.submission_view(int(submission_id)) if submission_id.isdigit() else None
     if view is None:
-        return render(
-            request,
-            "error.html",
-            {"status": 404, "message": f"no submission {submission_id}"},
-            status_code=404,
-        )
+        return not_found(request, f"no submission {submission_id}")
     events = ws.store.events(view.submission_id)
     return render(
         request,
@@ -190,12 +185,7 @@ def account(request: Request, account_number: str) -> Response:
     ws = workspace_of(request)
     customer = ws.store.customer_account(account_number[:30])
     if customer is None:
-        return render(
-            request,
-            "error.html",
-            {"status": 404, "message": f"account {account_number} is not in HZ_CUST_ACCOUNTS"},
-            status_code=404,
-        )
+        return not_found(request, f"account {account_number} is not in HZ_CUST_ACCOUNTS")
     portal_accounts = ws.store.portal_accounts(account_number=account_number, enabled_only=False)
     tests = {
         pa.portal_account_id: ws.store.action_requests(
@@ -235,12 +225,7 @@ def edit_portal_account(request: Request, portal_account_id: int) -> Response:
     ws = workspace_of(request)
     record = ws.store.portal_account(portal_account_id)
     if record is None:
-        return render(
-            request,
-            "error.html",
-            {"status": 404, "message": f"no portal account {portal_account_id}"},
-            status_code=404,
-        )
+        return not_found(request, f"no portal account {portal_account_id}")
     return render(
         request,
         "portal_account_form.html",
