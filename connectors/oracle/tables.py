@@ -56,8 +56,6 @@ WORKER_TABLES = (
     "xx_arw_web_users",
     "xx_arw_api_tokens",
 )
-#: roles of the collector workspace, least to most powerful (XX_ARW_WEB_USERS.ROLE_CODE)
-WEB_ROLES = ("VIEWER", "COLLECTOR", "ADMIN")
 #: EBS tables that exist on a real instance; created only for the embedded default and tests.
 EBS_STAND_IN_TABLES = (
     "hz_parties",
