@@ -198,7 +198,11 @@ async def test_resync_from_the_worklist_gets_the_invoice_submitted(
     book = demo_book(today=TODAY)
     spare = book.customer("1001").spare_po
     assert spare is not None
-    update_purchase_order(world.ws.store().engine, CLOSED_PO_INVOICE, spare)
+    store = world.ws.store()
+    try:
+        update_purchase_order(store.engine, CLOSED_PO_INVOICE, spare)
+    finally:
+        store.engine.dispose()
     await row.locator(f"a:text-is('{CLOSED_PO_INVOICE}')").click()
     await page.fill("form[action$='/resync'] input[name=reason]", "PO replaced in EBS")
     await page.click("button:has-text('Resync account 1001')")
@@ -243,11 +247,15 @@ async def test_a_post_without_the_csrf_token_is_refused(
 ) -> None:
     """A collector's POST without the session's CSRF token (or with another) gets 403."""
     page = await _sign_in(context, "cole")
-    before = len(world.ws.store().resync_requests())
-    missing = await page.request.post("/accounts/1001/resync", form={"reason": "x"})
-    wrong = await page.request.post("/accounts/1001/resync", form={"csrf_token": "forged"})
-    assert (missing.status, wrong.status) == (403, 403)
-    assert len(world.ws.store().resync_requests()) == before
+    store = world.ws.store()
+    try:
+        before = len(store.resync_requests())
+        missing = await page.request.post("/accounts/1001/resync", form={"reason": "x"})
+        wrong = await page.request.post("/accounts/1001/resync", form={"csrf_token": "forged"})
+        assert (missing.status, wrong.status) == (403, 403)
+        assert len(store.resync_requests()) == before
+    finally:
+        store.engine.dispose()
 
 
 async def test_an_unauthenticated_request_is_refused(world: World, context: BrowserContext) -> None:
