@@ -160,9 +160,8 @@ class WorkerDaemon:
                 **common,
             )
             scheduler.add_job(
-                self._fire,
+                self._fire_actions,
                 IntervalTrigger(seconds=s.action_poll_interval_s, timezone=self.zone),
-                args=["actions", self._actions],
                 id="actions",
                 **common,
             )
@@ -261,6 +260,11 @@ class WorkerDaemon:
 
     async def _actions(self, ctx: JobContext) -> None:
         await action_requests.run(ctx)
+
+    async def _fire_actions(self) -> None:
+        """The action poll runs often: build a job only when a request waits."""
+        if await asyncio.to_thread(self.store.action_requests_due):
+            await self._fire("actions", self._actions)
 
     async def _wind_down(self) -> None:
         """Let in-flight jobs finish within the grace period; cancel (and hand back) the rest."""

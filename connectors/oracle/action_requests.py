@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from connectors.oracle.audit_log import write_audit
 from connectors.oracle.request_rows import (
     REQUEST_PENDING,
+    any_request_due,
     claim_request_rows,
     finish_request_row,
 )
@@ -80,6 +81,10 @@ class ActionRequestVerbs(UnitOfWork):
             request_ids=None if request_ids is None else list(request_ids),
         )
         return [ActionRequest.from_row(r) for r in rows]
+
+    def action_requests_due(self, *, stale_after_s: float = 3600.0) -> bool:
+        """Whether a worker has anything to claim (the poll asks this before building a job)."""
+        return any_request_due(self, self._t["xx_arw_action_requests"], stale_after_s=stale_after_s)
 
     def finish_action_request(self, request_id: int, *, ok: bool, result_text: str) -> None:
         finish_request_row(

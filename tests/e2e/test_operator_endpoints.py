@@ -78,18 +78,21 @@ def test_metrics_move_during_a_nightly_run(tmp_path: Path) -> None:
             while proc.poll() is None and time.monotonic() < deadline:
                 try:
                     status, text = _get(f"http://127.0.0.1:{port}/metrics")
+                    readiness = _get(f"http://127.0.0.1:{port}/readyz")[0]
+                    alive = _get(f"http://127.0.0.1:{port}/healthz")[0]
                 except OSError:  # not listening yet, or already stopped
                     time.sleep(SCRAPE_EVERY_S)
                     continue
                 if status == 200:
                     scrapes.append(_samples(text))
-                    ready.append(_get(f"http://127.0.0.1:{port}/readyz")[0])
-                    assert _get(f"http://127.0.0.1:{port}/healthz")[0] == 200
+                    ready.append(readiness)
+                    assert alive == 200
                 time.sleep(SCRAPE_EVERY_S)
             assert proc.wait(timeout=60) == 0, ws.stderr_of(proc)
         finally:
             if proc.poll() is None:
                 proc.kill()
+                proc.wait(timeout=30)
     submitted = 'arworker_submissions_total{outcome="submitted",portal="coupa"}'
     seen = [s.get(submitted, 0.0) for s in scrapes]
     assert len(set(seen)) >= 3, f"the upload counter did not move between scrapes: {seen}"

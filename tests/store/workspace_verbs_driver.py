@@ -76,6 +76,7 @@ def drive_workspace_verbs(
         ],
         audit=_audit("RETRY"),
     )
+    assert verb("action_requests_due")()
     verb("claim_action_requests")(worker_name=OWNER, limit=5, request_ids=ids)
     verb("finish_action_request")(ids[0], ok=True, result_text="done")
     verb("action_requests")(
