@@ -198,6 +198,13 @@ class SchedulerSettings(SettingsSection):
     )
     status_poll_interval_s: int = Field(3_600, ge=10, examples=[3600])
     resync_poll_interval_s: int = Field(60, ge=1, examples=[60])
+    action_poll_interval_s: int = Field(
+        10,
+        ge=1,
+        description="how often a worker looks for workspace actions (retry, submit now, "
+        "test login)",
+        examples=[10],
+    )
     misfire_grace_time_s: int = Field(3_600, ge=1, examples=[3600])
     monthly_report_cron: str = Field("0 6 1 * *", examples=["0 6 1 * *"])
     digest_cron: str = Field("0 7 * * mon-fri", examples=["30 7 * * mon-fri"])
@@ -218,6 +225,81 @@ class SchedulerSettings(SettingsSection):
         if problem is not None:
             raise ValueError(problem)
         return value
+
+
+class WebSettings(SettingsSection):
+    """The collector workspace and JSON API (``arworker web``)."""
+
+    host: str = Field(
+        "127.0.0.1",
+        description="address to listen on; put a TLS proxy in front for anything but loopback",
+        examples=["127.0.0.1"],
+    )
+    port: int = Field(8780, ge=1, le=65535, examples=[8780])
+    auth: Literal["basic", "proxy", "none"] = Field(
+        "basic",
+        description="basic: local users with argon2 passwords; proxy: trust the user header "
+        "from trusted_proxies only (SSO in front); none: everyone is admin, loopback only",
+        examples=["proxy"],
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"],
+        description="addresses or networks whose proxy_user_header is believed (auth = proxy)",
+        examples=[["10.0.4.7/32"]],
+    )
+    proxy_user_header: str = Field(
+        "X-Forwarded-User",
+        description="the header the SSO proxy puts the signed-in user's name in",
+        examples=["X-Auth-Request-User"],
+    )
+    proxy_default_role: Literal["NONE", "VIEWER", "COLLECTOR"] = Field(
+        "VIEWER",
+        description="role of a proxy-signed-in user who is not in XX_ARW_WEB_USERS "
+        "(NONE refuses them)",
+        examples=["NONE"],
+    )
+    session_secret: SecretStr | None = Field(
+        None,
+        description="signs session cookies; same on every web host. Unset: read from (or "
+        "created in) <secrets_dir>/web__session_secret",
+    )
+    session_max_age_s: int = Field(8 * 3600, ge=60, examples=[28800])
+    secure_cookies: bool | None = Field(
+        None,
+        description="send cookies over HTTPS only; default: yes when public_url is https",
+        examples=[True],
+    )
+    public_url: str | None = Field(
+        None,
+        description="the workspace's external base URL (links in notes and e-mails)",
+        examples=["https://arworker.example.com"],
+    )
+    not_approved_after_days: int = Field(
+        14,
+        ge=1,
+        description="a submitted invoice not approved after this many days is on the worklist",
+        examples=[14],
+    )
+    page_size: int = Field(100, ge=10, le=1000, examples=[100])
+
+
+class MetricsSettings(SettingsSection):
+    """The worker's operator endpoints (``arworker run``): /metrics, /healthz, /readyz."""
+
+    port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="serve /metrics, /healthz and /readyz on this port (unset: not served)",
+        examples=[9464],
+    )
+    host: str = Field("127.0.0.1", examples=["0.0.0.0"])
+    database_cache_s: float = Field(
+        5.0,
+        ge=0,
+        description="queue gauges read from the database at most this often (seconds)",
+        examples=[5],
+    )
 
 
 class LoggingSettings(SettingsSection):
@@ -287,6 +369,8 @@ class Settings(BaseSettings):
     supplier: SupplierSettings = SupplierSettings()
     reports: ReportSettings = ReportSettings()
     mail: MailSettings = MailSettings()
+    web: WebSettings = WebSettings()
+    metrics: MetricsSettings = MetricsSettings()
     secrets_dir: Path | None = Field(
         Path("var/secrets"),
         description="directory of secret files, one per SECRET_REF (e.g. /run/secrets)",
@@ -448,6 +532,11 @@ def _secrets_from_files(settings: Settings) -> Settings:
         path = directory / f"database__{key}"
         if getattr(settings.database, key) is None and path.is_file():
             changes[key] = SecretStr(path.read_text(encoding="utf-8").strip())
+    web_secret = directory / "web__session_secret"
+    if settings.web.session_secret is None and web_secret.is_file():
+        secret = SecretStr(web_secret.read_text(encoding="utf-8").strip())
+        web = settings.web.model_copy(update={"session_secret": secret})
+        settings = settings.model_copy(update={"web": web})
     if not changes:
         return settings
     return settings.model_copy(update={"database": settings.database.model_copy(update=changes)})

@@ -42,6 +42,8 @@ examples:
   arworker resync 1004                re-submit what was rejected for account 1004
   arworker config check               print the effective configuration, secrets masked
   arworker report past-due            balances over 10,000 more than 60 days late (CSV)
+  arworker web                        serve the collector workspace and JSON API
+  arworker accounts list              portal accounts; add, edit, disable, test-login them
 
 exit status:
   0  the command did its work (rejections in a nightly, resync or queue run are
@@ -122,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="only the first N customers of the demo book (3: one per portal family; "
         "default: all, 189 invoices)",
     )
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="afterwards keep the portals up and serve the collector workspace on the demo "
+        "database (a demo user is printed), with a worker beside it, until Ctrl-C",
+    )
     _add_json(demo)
 
     nightly = sub.add_parser("nightly", help="enqueue open invoices, submit them, summarise")
@@ -167,11 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop after that nightly run has drained the queue (batch hosts, tests)",
     )
 
-    accounts = sub.add_parser("accounts", help="portal accounts: pauses and resuming them")
-    accounts_sub = accounts.add_subparsers(dest="accounts_command", metavar="SUBCOMMAND")
-    from worker.pause_cli import add_pause_commands
+    from worker.accounts_cli import add_accounts_commands
+    from worker.web_cli import add_web_commands
 
-    add_pause_commands(accounts_sub)
+    add_accounts_commands(sub, _add_json)
+    add_web_commands(sub, _add_json)
 
     config = sub.add_parser("config", help="configuration commands")
     config_sub = config.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
@@ -278,9 +286,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _config_check(args)
     if command == "db":
         return _db(parser, args)
-    if command == "accounts":
-        if getattr(args, "accounts_command", None) is None:
-            parser.parse_args(["accounts", "--help"])
+    if command == "accounts" and getattr(args, "accounts_command", None) in ("pauses", "resume"):
         from worker.pause_cli import run_pause_command
 
         return run_pause_command(_settings_and_logging(args), args)
@@ -302,7 +308,13 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if command == "demo":
         from worker.demo import run_demo
 
-        return run_demo(settings, port=args.port, as_json=args.json, customers=args.customers)
+        return run_demo(
+            settings,
+            port=args.port,
+            as_json=args.json,
+            customers=args.customers,
+            serve=args.serve,
+        )
     if command == "run":
         from worker.scheduler import run_daemon
 
@@ -315,7 +327,36 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return run_report_command(parser, args, settings)
     if command == "resync" and args.queue:
         return _queue_resync(settings, args)
+    if command in WORKSPACE_COMMANDS:
+        return _workspace_command(parser, settings, args)
     return _run_job(settings, args)
+
+
+#: command → the attribute naming its subcommand (None: no subcommands)
+WORKSPACE_COMMANDS = {
+    "web": None,
+    "accounts": "accounts_command",
+    "users": "users_command",
+    "tokens": "tokens_command",
+}
+
+
+def _workspace_command(
+    parser: argparse.ArgumentParser, settings: Any, args: argparse.Namespace
+) -> int:
+    from worker import accounts_cli, web_cli
+
+    command = args.command
+    sub = WORKSPACE_COMMANDS[command]
+    if sub is not None and getattr(args, sub, None) is None:
+        parser.parse_args([command, "--help"])
+    if command == "web":
+        return web_cli.serve_web(settings, args)
+    if command == "accounts":
+        return accounts_cli.run_accounts_command(settings, args)
+    if command == "users":
+        return web_cli.run_users_command(settings, args)
+    return web_cli.run_tokens_command(settings, args)
 
 
 def _queue_resync(settings: Any, args: argparse.Namespace) -> int:

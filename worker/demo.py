@@ -57,9 +57,17 @@ def with_demo_supplier(settings: Settings) -> Settings:
     return settings.model_copy(update={"supplier": demo})
 
 
-def run_demo(settings: Settings, *, port: int, as_json: bool, customers: int | None = None) -> int:
+def run_demo(
+    settings: Settings,
+    *,
+    port: int,
+    as_json: bool,
+    customers: int | None = None,
+    serve: bool = False,
+) -> int:
     """Seed if needed, serve the stand-ins, run the nightly job over the first ``customers``
-    customers of the demo book (all when ``None``), and print the summary."""
+    customers of the demo book (all when ``None``), and print the summary; with ``serve``, keep
+    the portals up and serve the workspace on the demo database afterwards."""
     settings = with_demo_supplier(settings)
     from jobs import nightly
     from sandbox.seeder import enable_demo_accounts, portal_catalog, repoint_portal_accounts
@@ -91,8 +99,25 @@ def run_demo(settings: Settings, *, port: int, as_json: bool, customers: int | N
             summary = asyncio.run(go())
             reporter.close()
             received = _received(sandbox.url)
+            if serve:
+                _print_summary(settings, summary, received, as_json=as_json)
+                from worker.demo_serve import serve_demo
+
+                return serve_demo(settings, store, portals_url=sandbox.url)
     finally:
         store.engine.dispose()
+    _print_summary(settings, summary, received, as_json=as_json)
+    if not as_json:
+        print(
+            "  see it in the collector workspace: ./run.sh demo --serve "
+            f"(then open http://{settings.web.host}:{settings.web.port}/)"
+        )
+    return 0
+
+
+def _print_summary(settings: Settings, summary: Any, received: list[Any], *, as_json: bool) -> None:
+    from worker.runtime import build_store
+
     counts_store = build_store(settings)
     counts = counts_store.status_counts()
     counts_store.engine.dispose()
@@ -102,4 +127,3 @@ def run_demo(settings: Settings, *, port: int, as_json: bool, customers: int | N
     else:
         print(summary_table(summary.as_json(), counts))
         print(f"  stand-in portals received {len(received)} invoices in this demo session")
-    return 0

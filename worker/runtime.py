@@ -25,6 +25,7 @@ from worker.logging import register_secret
 
 if TYPE_CHECKING:
     from connectors.portals.gateway import PortalGateway
+    from worker.metrics import PortalMetrics
 
 
 def new_run_id(job: str) -> str:
@@ -58,6 +59,7 @@ async def job_context(
     store: Store | None = None,
     browser: Any = None,
     on_progress: Callable[[Progress], None] | None = None,
+    portal_metrics: PortalMetrics | None = None,
 ) -> AsyncIterator[JobContext]:
     """Everything a job needs, opened in order and closed in reverse, even on errors.
 
@@ -78,7 +80,7 @@ async def job_context(
             yield JobContext(
                 settings=settings,
                 store=store,
-                portals=build_gateway(settings, browser),
+                portals=build_gateway(settings, browser, portal_metrics),
                 log=log,
                 run_id=run_id,
                 worker_name=this_worker(),
@@ -90,16 +92,23 @@ async def job_context(
             store.engine.dispose()
 
 
-def build_gateway(settings: Settings, browser: Any) -> PortalGateway:
-    """A fresh gateway (fresh login and portal pauses) over the process's browser."""
+def build_gateway(
+    settings: Settings, browser: Any, portal_metrics: PortalMetrics | None = None
+) -> PortalGateway:
+    """A fresh gateway (fresh login and portal pauses) over the process's browser; with
+    ``portal_metrics``, one that times and counts its operations for Prometheus."""
     from connectors.portals.gateway import PortalGateway
     from connectors.portals.registry import driver_for, known_families
 
     drivers = {family: driver_for(family) for family in known_families()}
-    return PortalGateway(
-        browser,
-        drivers,
-        settings.queue,
-        portal_caps=settings.browser.portal_max_pages,
-        portal_pacing_s=settings.browser.portal_pacing_s,
-    )
+    options: dict[str, Any] = {
+        "portal_caps": settings.browser.portal_max_pages,
+        "portal_pacing_s": settings.browser.portal_pacing_s,
+    }
+    if portal_metrics is not None:
+        from worker.metrics import InstrumentedGateway
+
+        return InstrumentedGateway(
+            browser, drivers, settings.queue, metrics=portal_metrics, **options
+        )
+    return PortalGateway(browser, drivers, settings.queue, **options)

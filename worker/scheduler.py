@@ -21,7 +21,7 @@ import structlog
 
 from config.settings import Settings
 from connectors.oracle.store import Store
-from jobs import nightly, resync_requests, status, submit
+from jobs import action_requests, nightly, resync_requests, status, submit
 from jobs.context import JobContext
 from jobs.drain import replay_journal, take_over_dead_local_leases
 from jobs.lease_owner import this_worker
@@ -67,6 +67,8 @@ class WorkerDaemon:
         self._contexts: dict[int, JobContext] = {}
         self._nightly_lock = asyncio.Lock()
         self._browser: Any = None
+        self._scheduler: Any = None
+        self._portal_metrics: Any = None
 
     def request_stop(self, signum: int | None = None) -> None:
         if not self._stopping.is_set():
@@ -76,11 +78,7 @@ class WorkerDaemon:
             ctx.stop.set()
 
     async def run(self) -> int:
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
         from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.interval import IntervalTrigger
-
-        from connectors.portals.browser import BrowserRuntime
 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -88,6 +86,53 @@ class WorkerDaemon:
         s = self.settings.scheduler
         cron = CronTrigger.from_crontab(s.nightly_cron, timezone=self.zone)
         log.info("worker.starting", worker=this_worker(), database=self.settings.database.url)
+        ops = self._ops_server()
+        if ops is not None:
+            ops.start()
+            log.info("worker.ops_endpoints", host=self.settings.metrics.host, port=ops.port)
+        try:
+            return await self._run(cron)
+        finally:
+            if ops is not None:
+                await ops.stop()
+
+    def _ops_server(self) -> Any:
+        """/metrics, /healthz and /readyz on ``metrics.port``, when it is set."""
+        port = self.settings.metrics.port
+        if port is None:
+            return None
+        from prometheus_client import CollectorRegistry
+
+        from worker.health import ReadinessChecks
+        from worker.metrics import PortalMetrics, QueueCollector, WorkerLocalCollector
+        from worker.ops_server import OpsServer, ops_app
+
+        registry = CollectorRegistry()
+        self._portal_metrics = PortalMetrics(registry)
+        registry.register(
+            QueueCollector(self.store, cache_s=self.settings.metrics.database_cache_s)
+        )
+        registry.register(
+            WorkerLocalCollector(self.settings.queue.journal_path, lambda: self._browser)
+        )
+        checks = ReadinessChecks(
+            store=self.store,
+            scheduler_running=self._scheduler_running,
+            journal_path=self.settings.queue.journal_path,
+        )
+        return OpsServer(ops_app(registry, checks), host=self.settings.metrics.host, port=port)
+
+    def _scheduler_running(self) -> bool:
+        scheduler = self._scheduler
+        return bool(scheduler is not None and scheduler.running and not self._stopping.is_set())
+
+    async def _run(self, cron: Any) -> int:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        from connectors.portals.browser import BrowserRuntime
+
+        s = self.settings.scheduler
         async with BrowserRuntime(self.settings.browser) as browser:
             self._browser = browser
             await self._startup_recovery()
@@ -115,6 +160,12 @@ class WorkerDaemon:
                 **common,
             )
             scheduler.add_job(
+                self._fire_actions,
+                IntervalTrigger(seconds=s.action_poll_interval_s, timezone=self.zone),
+                id="actions",
+                **common,
+            )
+            scheduler.add_job(
                 self._fire,
                 IntervalTrigger(seconds=s.status_poll_interval_s, timezone=self.zone),
                 args=["status", self._status],
@@ -123,6 +174,7 @@ class WorkerDaemon:
             )
             add_report_jobs(scheduler, self._fire, self.settings, self.zone, common)
             scheduler.start()
+            self._scheduler = scheduler
             for job in scheduler.get_jobs():
                 log.info("schedule.next", job=job.id, next_fire_time=str(job.next_run_time))
             if self.nightly_now:
@@ -143,7 +195,11 @@ class WorkerDaemon:
     async def _startup_recovery(self) -> None:
         """Before anything else: replay the journal and take over leases of our dead processes."""
         async with job_context(
-            self.settings, job="startup", store=self.store, browser=self._browser
+            self.settings,
+            job="startup",
+            store=self.store,
+            browser=self._browser,
+            portal_metrics=self._portal_metrics,
         ) as ctx:
             await replay_journal(ctx)
             await take_over_dead_local_leases(ctx)
@@ -156,7 +212,11 @@ class WorkerDaemon:
         self._running.add(task)
         try:
             async with job_context(
-                self.settings, job=name, store=self.store, browser=self._browser
+                self.settings,
+                job=name,
+                store=self.store,
+                browser=self._browser,
+                portal_metrics=self._portal_metrics,
             ) as ctx:
                 self._contexts[id(ctx)] = ctx
                 if self._stopping.is_set():  # the signal came while the context was opening
@@ -199,6 +259,14 @@ class WorkerDaemon:
 
     async def _resync_requests(self, ctx: JobContext) -> None:
         await resync_requests.run(ctx)
+
+    async def _actions(self, ctx: JobContext) -> None:
+        await action_requests.run(ctx)
+
+    async def _fire_actions(self) -> None:
+        """The action poll runs often: build a job only when a request waits."""
+        if await asyncio.to_thread(self.store.action_requests_due):
+            await self._fire("actions", self._actions)
 
     async def _wind_down(self) -> None:
         """Let in-flight jobs finish within the grace period; cancel (and hand back) the rest."""

@@ -75,6 +75,8 @@ class EventType(StrEnum):
     REQUEUED = "REQUEUED"
     #: a new portal verdict (approved, disputed, paid...)
     PORTAL_STATUS = "PORTAL_STATUS"
+    #: a person says it is on the portal (a portal reference and a reason are required)
+    MARKED_SUBMITTED = "MARKED_SUBMITTED"
 
 
 class PauseKind(StrEnum):

@@ -49,6 +49,7 @@ from connectors.oracle.report_verbs import ReportVerbs
 from connectors.oracle.resync_requests import ResyncRequestVerbs
 from connectors.oracle.schema_probe import SchemaProbeVerbs
 from connectors.oracle.unit_of_work import clip_text
+from connectors.oracle.workspace_verbs import WorkspaceVerbs
 
 STREAM_BATCH_ROWS = 500
 ENQUEUE_BATCH_ROWS = 500
@@ -65,6 +66,7 @@ class Store(
     ReportVerbs,
     DeliveryVerbs,
     DigestVerbs,
+    WorkspaceVerbs,
 ):
     """Domain verbs over the EBS schema and the worker's XX_ARW_ tables."""
 
@@ -154,10 +156,13 @@ class Store(
         cust_account_id: int | None = None,
         statuses: Iterable[SubmissionStatus] | None = None,
         trx_numbers: Iterable[str] | None = None,
+        submission_ids: Iterable[int] | None = None,
     ) -> list[Submission]:
         """Submission rows, for jobs that act on a set and for summaries and tests."""
         sub = self._t["xx_arw_submissions"]
         query = sa.select(sub).order_by(sub.c.submission_id)
+        if submission_ids is not None:
+            query = query.where(sub.c.submission_id.in_(list(submission_ids)))
         if cust_account_id is not None:
             query = query.where(sub.c.cust_account_id == cust_account_id)
         if statuses is not None:
@@ -402,15 +407,17 @@ class Store(
     def requeue(
         self,
         *,
-        cust_account_id: int,
+        cust_account_id: int | None = None,
+        submission_ids: Sequence[int] | None = None,
         statuses: Sequence[SubmissionStatus] = (
             SubmissionStatus.REJECTED,
             SubmissionStatus.FAILED,
             SubmissionStatus.UNCERTAIN,
         ),
         run_id: str | None = None,
+        reason: str = "re-queued by resync",
     ) -> Requeued:
-        """Put an account's rejected/failed/uncertain items back in the queue (resync).
+        """Put an account's (or the named) rejected/failed/uncertain items back in the queue.
 
         An item the portal holds (disputed or rejected there after submission) goes back under a
         new number when its portal account demands one (``NEW_NUMBER_ON_RESUBMIT``): such portals
@@ -421,23 +428,27 @@ class Store(
         looked up before anything else) with its attempts reset. Nothing here clears "submit
         started": an item that may ever have reached the portal is looked up first, forever.
         """
+        if cust_account_id is None and submission_ids is None:
+            raise ValueError("requeue needs an account or submission ids, never the whole queue")
         sub = self._t["xx_arw_submissions"]
         pa = self._t["xx_arw_portal_accounts"]
         ev = self._t["xx_arw_events"]
 
         def work(conn: sa.Connection) -> Requeued:
             now = self.clock()
+            query = (
+                sa.select(sub, pa.c.new_number_on_resubmit)
+                .join(pa, pa.c.portal_account_id == sub.c.portal_account_id)
+                .where(sub.c.status.in_([s.value for s in statuses]))
+                .order_by(sub.c.submission_id)
+            )
+            if cust_account_id is not None:
+                query = query.where(sub.c.cust_account_id == cust_account_id)
+            if submission_ids is not None:
+                query = query.where(sub.c.submission_id.in_(list(submission_ids)))
             rows = [
                 (Submission.from_row(r), bool(r.new_number_on_resubmit))
-                for r in conn.execute(
-                    sa.select(sub, pa.c.new_number_on_resubmit)
-                    .join(pa, pa.c.portal_account_id == sub.c.portal_account_id)
-                    .where(
-                        sub.c.cust_account_id == cust_account_id,
-                        sub.c.status.in_([s.value for s in statuses]),
-                    )
-                    .order_by(sub.c.submission_id)
-                )
+                for r in conn.execute(query)
             ]
             requeued: list[Submission] = []
             held: list[Submission] = []
@@ -471,9 +482,9 @@ class Store(
                 )
                 if changed.rowcount != 1:
                     continue  # a worker changed it meanwhile: not ours to re-queue
-                detail = "re-queued by resync"
+                detail = reason
                 if uncertain:
-                    detail = "resync: looked up on the portal again now"
+                    detail = f"{reason}: looked up on the portal again now"
                 elif number != s.portal_invoice_number:
                     detail += f" as {number} (the portal wants a new number)"
                 conn.execute(

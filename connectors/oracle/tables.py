@@ -53,6 +53,10 @@ WORKER_TABLES = (
     "xx_arw_job_runs",
     "xx_arw_portal_pauses",
     "xx_arw_deliveries",
+    "xx_arw_action_requests",
+    "xx_arw_audit_log",
+    "xx_arw_web_users",
+    "xx_arw_api_tokens",
 )
 #: EBS tables that exist on a real instance; created only for the embedded default and tests.
 EBS_STAND_IN_TABLES = (
@@ -543,6 +547,11 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Index("xx_arw_submissions_n1", "status", "next_attempt_at"),
         Index("xx_arw_submissions_n2", "lease_token"),
         Index("xx_arw_submissions_n3", "cust_account_id"),
+        # the workspace's worklist: every kind is a range of (status, portal status, submitted);
+        # with org_id, its count reads the index alone
+        Index("xx_arw_submissions_n4", "status", "portal_status", "submitted_at", "org_id"),
+        # the workspace's queue by portal and status, counted from the index alone
+        Index("xx_arw_submissions_n5", "portal_account_id", "status"),
     )
     Table(
         "xx_arw_events",
@@ -670,4 +679,96 @@ def build_metadata(schema: str | None = None) -> MetaData:
         UniqueConstraint("message_id", name="xx_arw_deliveries_u2"),
         Index("xx_arw_deliveries_n1", "status", "next_attempt_at"),
     )
+    _workspace_tables(md)
     return md
+
+
+def _workspace_tables(md: MetaData) -> None:
+    """The collector workspace's tables: requests workers pick up, the audit trail, web users
+    and API tokens. Append-only where it matters: the audit log is never updated."""
+    roles = "role_code IN ('VIEWER','COLLECTOR','ADMIN')"
+    Table(
+        "xx_arw_action_requests",
+        md,
+        Column(
+            "request_id",
+            id_type(),
+            Sequence("xx_arw_action_requests_s", metadata=md),
+            nullable=False,
+        ),
+        Column("action_code", String(30), nullable=False),
+        Column("submission_id", id_type()),
+        Column("portal_account_id", id_type()),
+        Column("cust_account_id", id_type()),
+        Column("requested_by", String(100), nullable=False),
+        Column("reason", String(2000)),
+        Column("status", String(20), nullable=False),
+        Column("requested_at", UtcTimestamp(), nullable=False),
+        Column("started_at", UtcTimestamp()),
+        Column("finished_at", UtcTimestamp()),
+        Column("worker_name", String(200)),
+        Column("result_text", String(2000)),
+        *_who(),
+        PrimaryKeyConstraint("request_id", name="xx_arw_action_requests_pk"),
+        CheckConstraint(
+            "action_code IN ('RETRY','SUBMIT_NOW','TEST_LOGIN')", name="xx_arw_action_requests_c1"
+        ),
+        Index("xx_arw_action_requests_n1", "status"),
+        Index("xx_arw_action_requests_n2", "portal_account_id"),
+        Index("xx_arw_action_requests_n3", "submission_id"),
+    )
+    Table(
+        "xx_arw_audit_log",
+        md,
+        Column("audit_id", id_type(), Sequence("xx_arw_audit_log_s", metadata=md), nullable=False),
+        Column("acted_at", UtcTimestamp(), nullable=False),
+        Column("actor", String(100), nullable=False),
+        Column("actor_role", String(20), nullable=False),
+        Column("channel", String(10), nullable=False),
+        Column("source_address", String(100)),
+        Column("action_code", String(30), nullable=False),
+        Column("target_kind", String(30), nullable=False),
+        Column("target_ref", String(100)),
+        Column("reason", String(2000)),
+        Column("detail", String(2000)),
+        *_who(),
+        PrimaryKeyConstraint("audit_id", name="xx_arw_audit_log_pk"),
+        Index("xx_arw_audit_log_n1", "target_kind", "target_ref"),
+        Index("xx_arw_audit_log_n2", "acted_at"),
+    )
+    Table(
+        "xx_arw_web_users",
+        md,
+        Column("user_id", id_type(), Sequence("xx_arw_web_users_s", metadata=md), nullable=False),
+        Column("user_name", String(100), nullable=False),
+        Column("display_name", String(240)),
+        Column("email_address", String(240)),
+        Column("role_code", String(20), nullable=False),
+        Column("password_hash", String(200)),
+        Column("collector_id", id_type()),
+        Column("enabled_flag", YesNo(), nullable=False, default=True),
+        Column("last_login_at", UtcTimestamp()),
+        *_who(),
+        PrimaryKeyConstraint("user_id", name="xx_arw_web_users_pk"),
+        UniqueConstraint("user_name", name="xx_arw_web_users_u1"),
+        CheckConstraint("enabled_flag IN ('Y','N')", name="xx_arw_web_users_c1"),
+        CheckConstraint(roles, name="xx_arw_web_users_c2"),
+    )
+    Table(
+        "xx_arw_api_tokens",
+        md,
+        Column("token_id", id_type(), Sequence("xx_arw_api_tokens_s", metadata=md), nullable=False),
+        Column("token_hash", String(64), nullable=False),
+        Column("token_hint", String(16), nullable=False),
+        Column("label", String(240)),
+        Column("user_name", String(100), nullable=False),
+        Column("role_code", String(20), nullable=False),
+        Column("expires_at", UtcTimestamp()),
+        Column("last_used_at", UtcTimestamp()),
+        Column("revoked_at", UtcTimestamp()),
+        Column("revoked_by", String(100)),
+        *_who(),
+        PrimaryKeyConstraint("token_id", name="xx_arw_api_tokens_pk"),
+        UniqueConstraint("token_hash", name="xx_arw_api_tokens_u1"),
+        CheckConstraint(roles, name="xx_arw_api_tokens_c1"),
+    )

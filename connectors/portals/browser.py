@@ -258,6 +258,28 @@ class BrowserRuntime:
             holder.in_use -= 1
             await self._give_back(holder, page, keep=keep_page)
 
+    @asynccontextmanager
+    async def scratch_page(self) -> AsyncIterator[Page]:
+        """A page in a context of its own, with no stored session, closed afterwards.
+
+        For a login test: with the login's stored cookies the portal would let us in without
+        ever checking the password, which is what the test is about.
+        """
+        if self._playwright is None or self._closing:
+            raise RuntimeError("the browser runtime is not started")
+        browser = await self._live_browser()
+        with wrap_playwright_errors("open browser context"):
+            context = await browser.new_context()
+        context.set_default_navigation_timeout(self.settings.navigation_timeout_ms)
+        context.set_default_timeout(self.settings.action_timeout_ms)
+        try:
+            with wrap_playwright_errors("open page"):
+                page = await context.new_page()
+            yield page
+        finally:
+            with suppress(PlaywrightError, TimeoutError):
+                await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_S)
+
     async def _open_page(self, account: PortalAccount) -> tuple[AccountContext, Page]:
         """A page of the account's context; one more try on a new context if its target died."""
         for tries_left in (1, 0):

@@ -210,6 +210,29 @@ class PortalGateway:
         """A paused portal may be tried again in this run (its re-probe is under way)."""
         self._paused_portals.pop(portal_code, None)
 
+    async def check_login(self, account: PortalAccount, *, evidence: str) -> None:
+        """Log in once on a fresh session, without its stored cookies: proves the secret works.
+
+        What a person's "Test login" runs. Exactly one try: a refused login is never repeated
+        (lock-out risk), and nothing is traced while the password is typed. A failure keeps a
+        screenshot (password fields masked) and the page, and raises the driver's error.
+        """
+        driver = self._driver_for(account)
+        folder = evidence_folder(self._runtime.settings.artifacts_dir, evidence)
+        async with self._slot(account.login.portal_code), self._runtime.scratch_page() as page:
+            try:
+                with wrap_playwright_errors("login"):
+                    await driver.login(page, account)
+            except PortalError as exc:
+                try:
+                    kept = await keep_evidence(
+                        page, tracer=None, chunk=None, folder=folder, failure=exc
+                    )
+                    exc.artifact_path = str(kept)
+                except OSError:
+                    exc.artifact_path = None
+                raise
+
     def paused_logins(self) -> dict[str, str]:
         """Logins refused in this run (login key → the portal's message); never retried."""
         return dict(self._paused_logins)

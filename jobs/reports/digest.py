@@ -272,12 +272,8 @@ def _reason(text: str | None) -> str:
 
 
 async def active_login_pauses(rt: ReportRuntime) -> Sequence[LoginPause]:
-    """The LOGIN pauses in force. ``Store.active_pauses()`` comes with issue 12 (contracts.md);
-    until it is in the store, no pause is known and this returns none."""
-    active_pauses = getattr(rt.store, "active_pauses", None)
-    if active_pauses is None:
-        return []
-    pauses: Sequence[LoginPause] = await rt.db(active_pauses)
+    """The LOGIN pauses in force (``XX_ARW_PORTAL_PAUSES``)."""
+    pauses: Sequence[LoginPause] = await rt.db(rt.store.active_pauses)
     return [p for p in pauses if str(getattr(p.kind, "value", p.kind)) == LOGIN]
 
 

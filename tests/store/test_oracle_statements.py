@@ -35,6 +35,7 @@ from connectors.oracle.records import (
 )
 from connectors.oracle.store import Store
 from tests.support.books.ebs import ORG, load_sample_book
+from tests.support.workspace_verbs_driver import drive_workspace_verbs
 from tools.oracle_rules.dialect_rules import RuleViolation, check_oracle_sql
 
 OWNER = "testhost:4242:1700000000"
@@ -268,6 +269,7 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
         verb("close_outage")("ariba", resumed_by="arworker")
         del rest
         _drive_report_verbs(verb, acme)  # the reports' reads (issue 14)
+        drive_workspace_verbs(store, verb, account_id=acme, party_id=book.acme_party_id)
     finally:
         recorder.on = False
         engine.dispose()

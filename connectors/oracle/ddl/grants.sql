@@ -85,6 +85,11 @@ GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_RESYNC_REQUESTS TO &&worker_
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_JOB_RUNS TO &&worker_user;
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_PORTAL_PAUSES TO &&worker_user;
 GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_DELIVERIES TO &&worker_user;
+GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_ACTION_REQUESTS TO &&worker_user;
+-- the audit trail is append-only: no UPDATE
+GRANT SELECT, INSERT ON &&arw_owner..XX_ARW_AUDIT_LOG TO &&worker_user;
+GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_WEB_USERS TO &&worker_user;
+GRANT SELECT, INSERT, UPDATE ON &&arw_owner..XX_ARW_API_TOKENS TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_PORTAL_ACCOUNTS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_SUBMISSIONS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_EVENTS_S TO &&worker_user;
@@ -92,6 +97,10 @@ GRANT SELECT ON &&arw_owner..XX_ARW_RESYNC_REQUESTS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_JOB_RUNS_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_PORTAL_PAUSES_S TO &&worker_user;
 GRANT SELECT ON &&arw_owner..XX_ARW_DELIVERIES_S TO &&worker_user;
+GRANT SELECT ON &&arw_owner..XX_ARW_ACTION_REQUESTS_S TO &&worker_user;
+GRANT SELECT ON &&arw_owner..XX_ARW_AUDIT_LOG_S TO &&worker_user;
+GRANT SELECT ON &&arw_owner..XX_ARW_WEB_USERS_S TO &&worker_user;
+GRANT SELECT ON &&arw_owner..XX_ARW_API_TOKENS_S TO &&worker_user;
 
 PROMPT 5. private synonyms: the worker names every object unqualified
 
@@ -144,6 +153,17 @@ CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_RESYNC_REQUESTS_S
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_JOB_RUNS_S FOR &&arw_owner..XX_ARW_JOB_RUNS_S;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_PORTAL_PAUSES_S FOR &&arw_owner..XX_ARW_PORTAL_PAUSES_S;
 CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_DELIVERIES_S FOR &&arw_owner..XX_ARW_DELIVERIES_S;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_ACTION_REQUESTS
+    FOR &&arw_owner..XX_ARW_ACTION_REQUESTS;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_AUDIT_LOG FOR &&arw_owner..XX_ARW_AUDIT_LOG;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_WEB_USERS FOR &&arw_owner..XX_ARW_WEB_USERS;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_API_TOKENS FOR &&arw_owner..XX_ARW_API_TOKENS;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_ACTION_REQUESTS_S
+    FOR &&arw_owner..XX_ARW_ACTION_REQUESTS_S;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_AUDIT_LOG_S FOR &&arw_owner..XX_ARW_AUDIT_LOG_S;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_WEB_USERS_S FOR &&arw_owner..XX_ARW_WEB_USERS_S;
+CREATE OR REPLACE SYNONYM &&worker_user..XX_ARW_API_TOKENS_S
+    FOR &&arw_owner..XX_ARW_API_TOKENS_S;
 
 PROMPT grants done
 

@@ -1,7 +1,7 @@
 -- =============================================================================================
 -- arworker: install the worker's own tables (XX_ARW_*) in an Oracle database
 --
--- What it creates: 7 sequences, 7 tables, their indexes and named constraints; nothing else.
+-- What it creates: 11 sequences, 11 tables, their indexes and named constraints; nothing else.
 -- It never touches an EBS-owned object. Every name is at most 30 bytes (EBS 12.1 / DB 11.2
 -- and COMPATIBLE < 12.2 refuse longer ones) and every table name at most 29 bytes (EBS 12.2
 -- online patching appends '#' for the editioning view).
@@ -39,6 +39,10 @@ CREATE SEQUENCE XX_ARW_RESYNC_REQUESTS_S START WITH 1 INCREMENT BY 1 CACHE 20 NO
 CREATE SEQUENCE XX_ARW_JOB_RUNS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
 CREATE SEQUENCE XX_ARW_PORTAL_PAUSES_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
 CREATE SEQUENCE XX_ARW_DELIVERIES_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
+CREATE SEQUENCE XX_ARW_ACTION_REQUESTS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
+CREATE SEQUENCE XX_ARW_AUDIT_LOG_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
+CREATE SEQUENCE XX_ARW_WEB_USERS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
+CREATE SEQUENCE XX_ARW_API_TOKENS_S START WITH 1 INCREMENT BY 1 CACHE 20 NOCYCLE;
 
 PROMPT XX_ARW_PORTAL_ACCOUNTS: which customer account submits to which portal
 
@@ -122,6 +126,9 @@ CREATE TABLE XX_ARW_SUBMISSIONS (
 CREATE INDEX XX_ARW_SUBMISSIONS_N1 ON XX_ARW_SUBMISSIONS (STATUS, NEXT_ATTEMPT_AT);
 CREATE INDEX XX_ARW_SUBMISSIONS_N2 ON XX_ARW_SUBMISSIONS (LEASE_TOKEN);
 CREATE INDEX XX_ARW_SUBMISSIONS_N3 ON XX_ARW_SUBMISSIONS (CUST_ACCOUNT_ID);
+CREATE INDEX XX_ARW_SUBMISSIONS_N4
+    ON XX_ARW_SUBMISSIONS (STATUS, PORTAL_STATUS, SUBMITTED_AT, ORG_ID);
+CREATE INDEX XX_ARW_SUBMISSIONS_N5 ON XX_ARW_SUBMISSIONS (PORTAL_ACCOUNT_ID, STATUS);
 
 COMMENT ON TABLE XX_ARW_SUBMISSIONS IS
     'arworker: one row per invoice and portal account; work queue, outbox and audit head';
@@ -295,6 +302,121 @@ CREATE INDEX XX_ARW_DELIVERIES_N1 ON XX_ARW_DELIVERIES (STATUS, NEXT_ATTEMPT_AT)
 COMMENT ON TABLE XX_ARW_DELIVERIES IS
     'arworker: report e-mails; unique per report, period and recipient so none is sent twice';
 
+PROMPT XX_ARW_ACTION_REQUESTS: workspace actions (retry, submit now, test login) for any worker
+
+CREATE TABLE XX_ARW_ACTION_REQUESTS (
+    REQUEST_ID              NUMBER(15)           NOT NULL,
+    ACTION_CODE             VARCHAR2(30 CHAR)    NOT NULL,
+    SUBMISSION_ID           NUMBER(15),
+    PORTAL_ACCOUNT_ID       NUMBER(15),
+    CUST_ACCOUNT_ID         NUMBER(15),
+    REQUESTED_BY            VARCHAR2(100 CHAR)   NOT NULL,
+    REASON                  VARCHAR2(2000 CHAR),
+    STATUS                  VARCHAR2(20 CHAR)    NOT NULL,
+    REQUESTED_AT            TIMESTAMP WITH TIME ZONE NOT NULL,
+    STARTED_AT              TIMESTAMP WITH TIME ZONE,
+    FINISHED_AT             TIMESTAMP WITH TIME ZONE,
+    WORKER_NAME             VARCHAR2(200 CHAR),
+    RESULT_TEXT             VARCHAR2(2000 CHAR),
+    CREATED_BY              NUMBER(15)           NOT NULL,
+    CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
+    LAST_UPDATE_DATE        TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATE_LOGIN       NUMBER(15),
+    CONSTRAINT XX_ARW_ACTION_REQUESTS_PK PRIMARY KEY (REQUEST_ID),
+    CONSTRAINT XX_ARW_ACTION_REQUESTS_C1
+        CHECK (ACTION_CODE IN ('RETRY', 'SUBMIT_NOW', 'TEST_LOGIN'))
+);
+
+CREATE INDEX XX_ARW_ACTION_REQUESTS_N1 ON XX_ARW_ACTION_REQUESTS (STATUS);
+CREATE INDEX XX_ARW_ACTION_REQUESTS_N2 ON XX_ARW_ACTION_REQUESTS (PORTAL_ACCOUNT_ID);
+CREATE INDEX XX_ARW_ACTION_REQUESTS_N3 ON XX_ARW_ACTION_REQUESTS (SUBMISSION_ID);
+
+COMMENT ON TABLE XX_ARW_ACTION_REQUESTS IS
+    'arworker: actions asked for in the collector workspace; whichever worker claims one runs it';
+
+PROMPT XX_ARW_AUDIT_LOG: append-only audit trail of every workspace and CLI action
+
+CREATE TABLE XX_ARW_AUDIT_LOG (
+    AUDIT_ID                NUMBER(15)           NOT NULL,
+    ACTED_AT                TIMESTAMP WITH TIME ZONE NOT NULL,
+    ACTOR                   VARCHAR2(100 CHAR)   NOT NULL,
+    ACTOR_ROLE              VARCHAR2(20 CHAR)    NOT NULL,
+    CHANNEL                 VARCHAR2(10 CHAR)    NOT NULL,
+    SOURCE_ADDRESS          VARCHAR2(100 CHAR),
+    ACTION_CODE             VARCHAR2(30 CHAR)    NOT NULL,
+    TARGET_KIND             VARCHAR2(30 CHAR)    NOT NULL,
+    TARGET_REF              VARCHAR2(100 CHAR),
+    REASON                  VARCHAR2(2000 CHAR),
+    DETAIL                  VARCHAR2(2000 CHAR),
+    CREATED_BY              NUMBER(15)           NOT NULL,
+    CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
+    LAST_UPDATE_DATE        TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATE_LOGIN       NUMBER(15),
+    CONSTRAINT XX_ARW_AUDIT_LOG_PK PRIMARY KEY (AUDIT_ID)
+);
+
+CREATE INDEX XX_ARW_AUDIT_LOG_N1 ON XX_ARW_AUDIT_LOG (TARGET_KIND, TARGET_REF);
+CREATE INDEX XX_ARW_AUDIT_LOG_N2 ON XX_ARW_AUDIT_LOG (ACTED_AT);
+
+COMMENT ON TABLE XX_ARW_AUDIT_LOG IS
+    'arworker: who did what, when, from where and why (append-only; grants.sql allows no UPDATE)';
+
+PROMPT XX_ARW_WEB_USERS: users of the collector workspace and their roles
+
+CREATE TABLE XX_ARW_WEB_USERS (
+    USER_ID                 NUMBER(15)           NOT NULL,
+    USER_NAME               VARCHAR2(100 CHAR)   NOT NULL,
+    DISPLAY_NAME            VARCHAR2(240 CHAR),
+    EMAIL_ADDRESS           VARCHAR2(240 CHAR),
+    ROLE_CODE               VARCHAR2(20 CHAR)    NOT NULL,
+    PASSWORD_HASH           VARCHAR2(200 CHAR),
+    COLLECTOR_ID            NUMBER(15),
+    ENABLED_FLAG            VARCHAR2(1 CHAR)     NOT NULL,
+    LAST_LOGIN_AT           TIMESTAMP WITH TIME ZONE,
+    CREATED_BY              NUMBER(15)           NOT NULL,
+    CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
+    LAST_UPDATE_DATE        TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATE_LOGIN       NUMBER(15),
+    CONSTRAINT XX_ARW_WEB_USERS_PK PRIMARY KEY (USER_ID),
+    CONSTRAINT XX_ARW_WEB_USERS_U1 UNIQUE (USER_NAME),
+    CONSTRAINT XX_ARW_WEB_USERS_C1 CHECK (ENABLED_FLAG IN ('Y', 'N')),
+    CONSTRAINT XX_ARW_WEB_USERS_C2 CHECK (ROLE_CODE IN ('VIEWER', 'COLLECTOR', 'ADMIN'))
+);
+
+COMMENT ON COLUMN XX_ARW_WEB_USERS.PASSWORD_HASH IS
+    'argon2id hash (auth mode basic); NULL for users who sign in through the SSO proxy';
+COMMENT ON COLUMN XX_ARW_WEB_USERS.COLLECTOR_ID IS
+    'AR_COLLECTORS.COLLECTOR_ID: the user''s "my worklist" follows HZ_CUSTOMER_PROFILES';
+
+PROMPT XX_ARW_API_TOKENS: API tokens for scripts (hashed; the token itself is never stored)
+
+CREATE TABLE XX_ARW_API_TOKENS (
+    TOKEN_ID                NUMBER(15)           NOT NULL,
+    TOKEN_HASH              VARCHAR2(64 CHAR)    NOT NULL,
+    TOKEN_HINT              VARCHAR2(16 CHAR)    NOT NULL,
+    LABEL                   VARCHAR2(240 CHAR),
+    USER_NAME               VARCHAR2(100 CHAR)   NOT NULL,
+    ROLE_CODE               VARCHAR2(20 CHAR)    NOT NULL,
+    EXPIRES_AT              TIMESTAMP WITH TIME ZONE,
+    LAST_USED_AT            TIMESTAMP WITH TIME ZONE,
+    REVOKED_AT              TIMESTAMP WITH TIME ZONE,
+    REVOKED_BY              VARCHAR2(100 CHAR),
+    CREATED_BY              NUMBER(15)           NOT NULL,
+    CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
+    LAST_UPDATE_DATE        TIMESTAMP WITH TIME ZONE NOT NULL,
+    LAST_UPDATE_LOGIN       NUMBER(15),
+    CONSTRAINT XX_ARW_API_TOKENS_PK PRIMARY KEY (TOKEN_ID),
+    CONSTRAINT XX_ARW_API_TOKENS_U1 UNIQUE (TOKEN_HASH),
+    CONSTRAINT XX_ARW_API_TOKENS_C1 CHECK (ROLE_CODE IN ('VIEWER', 'COLLECTOR', 'ADMIN'))
+);
+
+COMMENT ON COLUMN XX_ARW_API_TOKENS.TOKEN_HASH IS
+    'SHA-256 of the token (hex); the token is shown once, when it is created';
+
 -- ---------------------------------------------------------------------------------------------
 -- EBS 12.2 only (online patching, edition-based redefinition). Optional; run as APPS after this
 -- script, replacing XXARW by the schema that owns the tables. Each call creates the editioning
@@ -309,6 +431,10 @@ COMMENT ON TABLE XX_ARW_DELIVERIES IS
 -- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_JOB_RUNS')
 -- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_PORTAL_PAUSES')
 -- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_DELIVERIES')
+-- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_ACTION_REQUESTS')
+-- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_AUDIT_LOG')
+-- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_WEB_USERS')
+-- EXEC AD_ZD_TABLE.UPGRADE('XXARW', 'XX_ARW_API_TOKENS')
 -- ---------------------------------------------------------------------------------------------
 
 PROMPT arworker tables installed; next, as a DBA: grants.sql
