@@ -250,6 +250,11 @@ async def _consume(
     while (s := await work.get()) is not None:
         try:
             await _take_through(ctx, state, s, total_hint)
+        except Exception:
+            # a consumer that died would leave the drain waiting forever on what it held: the
+            # item keeps its lease (and is taken back when the lease runs out); the run goes on
+            ctx.log.exception("submission.not_recorded", submission_id=s.submission_id)
+            state.held.pop(s.submission_id, None)
         finally:
             work.done(s)
 

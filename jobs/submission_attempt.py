@@ -131,7 +131,13 @@ async def attempt_submission(
             outcome=Refused(code=DATA_INVALID, message="; ".join(problems), data_check=True),
             problems=tuple(problems),
         )
-    outgoing, document = prepare(invoice)
+    try:
+        outgoing, document = prepare(invoice)
+    except Exception as exc:  # rendering the PDF, mapping the lines: ours, before any page
+        log.exception("submission.prepare_failed")
+        return AttemptResult(
+            outcome=Fault(code=APPLICATION_ERROR, message=f"{type(exc).__name__}: {exc}")
+        )
     fence = _Fence(prove=prove_lease)
 
     def sent(outcome: Outcome) -> AttemptResult:

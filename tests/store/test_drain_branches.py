@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import structlog
 from pydantic import SecretStr
 
-from config.settings import QueueSettings, Settings
+from config.settings import QueueSettings, Settings, SupplierSettings
 from connectors.oracle.records import (
     PauseKind,
     PortalStatusChange,
@@ -58,6 +58,7 @@ def _context(
 ) -> JobContext:
     """A new run's context over ``store``; ``SECRETS`` is what the secret store holds now."""
     settings = Settings(
+        supplier=SupplierSettings(name="Northwind Supply Co."),
         secrets_dir=tmp_path / "secrets",
         queue=QueueSettings(
             journal_path=tmp_path / "journal.jsonl",

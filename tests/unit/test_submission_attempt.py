@@ -294,3 +294,28 @@ async def test_an_invoice_gone_from_ebs_is_unusable() -> None:
     portal = FakePortal()
     assert isinstance(await _attempt(portal, invoice=None), Unusable)
     assert portal.clicks == []
+
+
+async def test_a_failure_to_prepare_the_invoice_is_a_fault_not_a_crash() -> None:
+    """Rendering the PDF or mapping the lines failing (our side, before any page) is an
+    application fault retried later; nothing reaches the portal and the drain goes on."""
+    portal = FakePortal()
+
+    async def load() -> InvoiceRecord | None:
+        return GOOD
+
+    def prepare(record: InvoiceRecord) -> tuple[OutgoingInvoice, InvoiceDocument]:
+        raise RuntimeError("no supplier to print on the PDF")
+
+    result = await attempt_submission(
+        portal,
+        _item(),
+        ACCOUNT,
+        load_invoice=load,
+        prepare=prepare,
+        prove_lease=Fence(),
+        log=structlog.get_logger("test"),
+    )
+    assert isinstance(result.outcome, Fault) and not result.outcome.unclear
+    assert "no supplier" in result.outcome.message
+    assert portal.clicks == [] and portal.lookups == 0
