@@ -7,34 +7,45 @@ and by whom, or that the account was enrolled on or removed from a portal; the r
 
 from __future__ import annotations
 
-from jobs.note_text import NOTE_PREFIX, portal_label
+from jobs.note_text import NOTE_PREFIX, portal_label, portal_name
 
 
 def marked_submitted(
     *,
     invoice_number: str,
     portal_code: str,
+    display_name: str | None = None,
     buyer_name: str | None,
     portal_reference: str,
     actor: str,
     reason: str,
 ) -> str:
+    where = portal_label(portal_name(portal_code, display_name), buyer_name)
     return (
         f"{NOTE_PREFIX}invoice {invoice_number} was marked as submitted to the "
-        f"{portal_label(portal_code, buyer_name)} by {actor} (portal document "
+        f"{where} by {actor} (portal document "
         f'{portal_reference}): "{reason}". arworker will not upload it.'
     )
 
 
-def portal_account_enrolled(*, portal_code: str, buyer_name: str | None, actor: str) -> str:
+def portal_account_enrolled(
+    *, portal_code: str, display_name: str | None = None, buyer_name: str | None, actor: str
+) -> str:
+    where = portal_label(portal_name(portal_code, display_name), buyer_name)
     return (
-        f"{NOTE_PREFIX}account enrolled on the {portal_label(portal_code, buyer_name)} by "
+        f"{NOTE_PREFIX}account enrolled on the {where} by "
         f"{actor}; its open invoices are submitted from the next run on."
     )
 
 
 def portal_account_enabled(
-    *, portal_code: str, buyer_name: str | None, actor: str, enabled: bool, reason: str | None
+    *,
+    portal_code: str,
+    display_name: str | None = None,
+    buyer_name: str | None,
+    actor: str,
+    enabled: bool,
+    reason: str | None,
 ) -> str:
     what = "enabled again" if enabled else "disabled"
     why = f': "{reason}"' if reason else ""
@@ -43,7 +54,5 @@ def portal_account_enabled(
         if enabled
         else "its invoices are no longer submitted."
     )
-    return (
-        f"{NOTE_PREFIX}submission to the {portal_label(portal_code, buyer_name)} {what} by "
-        f"{actor}{why}; {then}"
-    )
+    where = portal_label(portal_name(portal_code, display_name), buyer_name)
+    return f"{NOTE_PREFIX}submission to the {where} {what} by {actor}{why}; {then}"

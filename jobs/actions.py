@@ -389,6 +389,7 @@ def check_portal_account_values(
         login_name=login,
         secret_ref=values.secret_ref.strip(),
         buyer_name=(values.buyer_name or "").strip() or None,
+        display_name=(values.display_name or "").strip()[:100] or None,
         supplier_portal_id=(values.supplier_portal_id or "").strip() or None,
         totp_secret_ref=(values.totp_secret_ref or "").strip() or None,
         po_required=values.po_required,
@@ -415,7 +416,10 @@ def enrol_portal_account(
         party_id=int(account["party_id"]),
         payment_schedule_id=None,
         text=action_notes.portal_account_enrolled(
-            portal_code=checked.portal_code, buyer_name=checked.buyer_name, actor=actor.name
+            portal_code=checked.portal_code,
+            display_name=checked.display_name,
+            buyer_name=checked.buyer_name,
+            actor=actor.name,
         ),
     )
     try:
@@ -487,6 +491,7 @@ def set_portal_account_enabled(
         payment_schedule_id=None,
         text=action_notes.portal_account_enabled(
             portal_code=current.portal_code,
+            display_name=current.display_name,
             buyer_name=current.buyer_name,
             actor=actor.name,
             enabled=enabled,

@@ -16,13 +16,18 @@ from connectors.oracle.records import PortalAccountRecord
 NOTE_PREFIX = "arworker: "
 ACTION_PREFIX = "ACTION NEEDED - "
 #: what a portal family is called when its account has no display name
-FAMILY_NAMES = {"coupa": "Coupa", "ariba": "SAP Ariba", "upload": "e-invoicing network"}
+FAMILY_NAMES = {"coupa": "Coupa", "ariba": "Ariba", "upload": "e-invoicing network"}
 DUPLICATE_CODE = "DUPLICATE"
 
 
 def portal_name_of(account: PortalAccountRecord) -> str:
     """How collectors name this account's portal."""
-    return account.display_name or FAMILY_NAMES.get(account.portal_code, account.portal_code)
+    return portal_name(account.portal_code, account.display_name)
+
+
+def portal_name(portal_code: str, display_name: str | None = None) -> str:
+    """A portal's display name, else its family's name, else (a recipe's) its code."""
+    return display_name or FAMILY_NAMES.get(portal_code, portal_code)
 
 
 def portal_label(portal_name: str, buyer_name: str | None) -> str:

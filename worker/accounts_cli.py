@@ -79,6 +79,7 @@ def _portal_options(p: argparse.ArgumentParser, *, required: bool) -> None:
     )
     p.add_argument("--totp-secret-ref", metavar="NAME", help="name of the TOTP seed secret")
     p.add_argument("--buyer-name", help="the buyer as the portal shows it")
+    p.add_argument("--display-name", help='how collectors name the portal in notes ("Coupa")')
     p.add_argument("--supplier-id", help="the supplier's id on the portal")
     p.add_argument(
         "--po-required", action=argparse.BooleanOptionalAction, default=None, help="default: yes"
@@ -157,6 +158,7 @@ def _values(args: argparse.Namespace, current: Any = None) -> Any:
         secret_ref=pick(args.secret_ref, "secret_ref", ""),
         totp_secret_ref=pick(args.totp_secret_ref, "totp_secret_ref"),
         buyer_name=pick(args.buyer_name, "buyer_name"),
+        display_name=pick(args.display_name, "display_name"),
         supplier_portal_id=pick(args.supplier_id, "supplier_portal_id"),
         po_required=pick(args.po_required, "po_required", True),
         new_number_on_resubmit=pick(args.new_number_on_resubmit, "new_number_on_resubmit", False),

@@ -328,6 +328,8 @@ class PortalAccountValues:
     totp_secret_ref: str | None = None
     po_required: bool = True
     new_number_on_resubmit: bool = False
+    #: how collectors name the portal in notes ("Coupa", "SAP Business Network")
+    display_name: str | None = None
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -197,6 +197,7 @@ def _columns(values: PortalAccountValues) -> dict[str, object]:
         "login_name": values.login_name,
         "secret_ref": values.secret_ref,
         "buyer_name": values.buyer_name,
+        "display_name": values.display_name,
         "supplier_portal_id": values.supplier_portal_id,
         "totp_secret_ref": values.totp_secret_ref,
         "po_required_flag": values.po_required,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from connectors.oracle.records import OutcomeRecord, PortalStatusChange, SubmissionStatus
+from connectors.oracle.records import EventType, OutcomeRecord, PortalStatusChange, SubmissionStatus
 from connectors.oracle.store import Store
 
 OWNER = "testhost/1/1"
@@ -31,7 +31,7 @@ def queue_in_every_state(store: Store) -> dict[str, int]:
             "INV-101",
             {
                 "to_status": SubmissionStatus.REJECTED,
-                "event_type": "REJECTED",
+                "event_type": EventType.REJECTED,
                 "error_code": "PO_CLOSED",
                 "error_text": "Purchase order PO-9 is closed",
             },
@@ -41,7 +41,7 @@ def queue_in_every_state(store: Store) -> dict[str, int]:
             "INV-102",
             {
                 "to_status": SubmissionStatus.FAILED,
-                "event_type": "FAILED",
+                "event_type": EventType.FAILED,
                 "error_code": "PORTAL_UNAVAILABLE",
                 "error_text": "503 system busy",
             },
@@ -51,7 +51,7 @@ def queue_in_every_state(store: Store) -> dict[str, int]:
             "INV-201",
             {
                 "to_status": SubmissionStatus.SUBMITTED,
-                "event_type": "SUBMITTED",
+                "event_type": EventType.SUBMITTED,
                 "portal_reference": "CP-201",
             },
         ),
@@ -60,7 +60,7 @@ def queue_in_every_state(store: Store) -> dict[str, int]:
             "INV-202",
             {
                 "to_status": SubmissionStatus.SUBMITTED,
-                "event_type": "SUBMITTED",
+                "event_type": EventType.SUBMITTED,
                 "portal_reference": "CP-202",
             },
         ),
@@ -77,5 +77,8 @@ def queue_in_every_state(store: Store) -> dict[str, int]:
         ),
     )
     (held,) = store.claim(owner=OWNER, limit=1, lease_s=1, trx_numbers=["INV-103"])
+    # its worker passed the fence before the submit click: if it dies now, the item may be on
+    # the portal (UNCERTAIN once the lease runs out)
+    assert store.start_submit(held.submission_id, held.lease_token or "", lease_s=1)
     ids["INV-103"] = held.submission_id
     return ids

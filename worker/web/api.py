@@ -52,6 +52,7 @@ class PortalAccountIn(BaseModel):
     secret_ref: str = Field(..., description="the NAME of the secret; never the password")
     totp_secret_ref: str | None = None
     buyer_name: str | None = None
+    display_name: str | None = Field(None, description="how collectors name the portal in notes")
     supplier_portal_id: str | None = None
     po_required: bool = True
     new_number_on_resubmit: bool = False

@@ -153,6 +153,7 @@ class PortalAccountForm(BaseModel):
     secret_ref: str = ""
     totp_secret_ref: str = ""
     buyer_name: str = ""
+    display_name: str = ""
     supplier_portal_id: str = ""
     po_required: str = ""
     new_number_on_resubmit: str = ""
@@ -166,6 +167,7 @@ class PortalAccountForm(BaseModel):
             secret_ref=self.secret_ref,
             totp_secret_ref=self.totp_secret_ref or None,
             buyer_name=self.buyer_name or None,
+            display_name=self.display_name or None,
             supplier_portal_id=self.supplier_portal_id or None,
             po_required=bool(self.po_required),
             new_number_on_resubmit=bool(self.new_number_on_resubmit),
