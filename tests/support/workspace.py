@@ -15,6 +15,7 @@ import subprocess
 import sys
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,10 @@ from sandbox.server import RunningSandbox
 REPO = Path(__file__).resolve().parents[2]
 CLI_TIMEOUT_S = 600
 TODAY = dt.date.today()
+
+
+#: the ``make_workspace`` fixture: accounts, faults and families in, a seeded workspace out
+MakeWorkspace = Callable[..., "Workspace"]
 
 
 @dataclass
