@@ -8,6 +8,11 @@ servers that are not reachable are skipped with the reason.
 The quick tier (``./run.sh test -m quick``, the inner loop) is every test of ``tests/unit``,
 ``tests/standin`` and ``tests/store`` that needs no database server, no browser and is not
 marked ``slow``: the marker is given here, so a new test there is in it without asking.
+
+The suite runs on one pytest-xdist worker per core (``-n auto`` in ``pyproject.toml``); the
+longest tiers are collected first (end to end, then browser; tests marked ``slow`` first in
+their tier), so the workers start on the long runs and the short tests fill in at the end
+instead of one long test running alone last.
 """
 
 from __future__ import annotations
@@ -40,15 +45,29 @@ TESTS = Path(__file__).resolve().parent
 #: tiers whose tests are quick unless they need a server, a browser, or are marked slow
 QUICK_TIERS = frozenset({"unit", "standin", "store"})
 NOT_QUICK_MARKERS = ("slow", "external_service", "browser", "e2e")
+#: the order tiers run in: longest first (a tier not listed runs last)
+TIER_ORDER = ("e2e", "browser", "store", "standin", "unit")
+
+
+def _tier(item: pytest.Item) -> str:
+    parts = item.path.relative_to(TESTS).parts
+    return parts[0] if len(parts) > 1 else ""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the quick tier (see the module's docstring)."""
+    """Mark the quick tier and put the longest tiers first (see the module's docstring)."""
     for item in items:
-        parts = item.path.relative_to(TESTS).parts
-        if len(parts) > 1 and parts[0] in QUICK_TIERS:
+        if _tier(item) in QUICK_TIERS:
             if not any(item.get_closest_marker(name) for name in NOT_QUICK_MARKERS):
                 item.add_marker(pytest.mark.quick)
+    rank = {tier: position for position, tier in enumerate(TIER_ORDER)}
+    # stable: a tier's modules keep their order; within a tier, tests marked slow go first
+    items.sort(
+        key=lambda item: (
+            rank.get(_tier(item), len(TIER_ORDER)),
+            item.get_closest_marker("slow") is None,
+        )
+    )
 
 
 def postgres_unreachable_reason() -> str | None:

@@ -15,7 +15,6 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Page, Route
 from pydantic import SecretStr
-from structlog.testing import capture_logs
 
 from connectors.portals.ariba import AribaDriver
 from connectors.portals.ariba_vocabulary import portal_status
@@ -44,7 +43,7 @@ from tests.support.books.ariba import (
 )
 from tests.support.books.common import GLOBEX, invoice_pdf
 from tests.support.sandbox_admin import SandboxAdmin
-from tests.support.session_expiry import ExpiryDuringSignIn
+from tests.support.session_expiry import log_in_through_an_expiry
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -375,12 +374,16 @@ async def test_ariba_driver_logs_in_once_more_when_the_session_expires_during_lo
 ) -> None:
     """The session expiring right after the password is SessionExpired inside the login, which
     signs in once more and succeeds: no failed login, no changed page."""
-    expiry = ExpiryDuringSignIn(ariba, expire_path="/login", after_answer=True)
-    await expiry.install(browser_page, "**/ariba/login")
-    with capture_logs() as logs:
-        await driver.login(browser_page, account)
-    assert expiry.posts == ["/ariba/login"] * 2
-    assert [e["event"] for e in logs] == ["portal.login_session_expired"]
-    logins = [(e["login_name"], e["ok"], e["reason"]) for e in await ariba.logins()]
-    assert logins == [(LOGIN, True, "ok"), (LOGIN, True, "ok")]
+    done = await log_in_through_an_expiry(
+        driver,
+        browser_page,
+        account,
+        ariba,
+        url_glob="**/ariba/login",
+        expire_path="/login",
+        after_answer=True,
+    )
+    assert done.posts == ["/ariba/login"] * 2
+    assert done.events == ["portal.login_session_expired"]
+    assert done.logins == [(LOGIN, True, "ok"), (LOGIN, True, "ok")]
     assert await driver.find_invoice(browser_page, account, "INV-NONE") is None

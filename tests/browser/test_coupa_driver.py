@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from playwright.async_api import Page
-from structlog.testing import capture_logs
 
 from connectors.portals.base import PortalAccount, PortalDriver, PortalStatus
 from connectors.portals.coupa import CoupaDriver
@@ -30,7 +29,7 @@ from tests.support.books.coupa import (
     outgoing_invoice,
 )
 from tests.support.sandbox_admin import SandboxAdmin
-from tests.support.session_expiry import ExpiryDuringSignIn
+from tests.support.session_expiry import log_in_through_an_expiry
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -327,12 +326,16 @@ async def test_coupa_driver_logs_in_once_more_when_the_session_expires_during_lo
 ) -> None:
     """The session expiring between the password and the code is SessionExpired inside the
     login, which signs in once more and succeeds: no failed login, no changed page."""
-    expiry = ExpiryDuringSignIn(sandbox, expire_path="/login/verify", after_answer=False)
-    await expiry.install(browser_page, "**/coupa/login**")
-    with capture_logs() as logs:
-        await driver.login(browser_page, account)
-    assert expiry.posts == ["/coupa/login", "/coupa/login/verify"] * 2
-    assert [e["event"] for e in logs] == ["portal.login_session_expired"]
-    logins = [(e["login_name"], e["ok"], e["reason"]) for e in await sandbox.logins()]
-    assert logins == [(TOTP_LOGIN, True, "ok")]
+    done = await log_in_through_an_expiry(
+        driver,
+        browser_page,
+        account,
+        sandbox,
+        url_glob="**/coupa/login**",
+        expire_path="/login/verify",
+        after_answer=False,
+    )
+    assert done.posts == ["/coupa/login", "/coupa/login/verify"] * 2
+    assert done.events == ["portal.login_session_expired"]
+    assert done.logins == [(TOTP_LOGIN, True, "ok")]
     assert await driver.find_invoice(browser_page, account, "INV-NONE") is None

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from playwright.async_api import Page
-from structlog.testing import capture_logs
 
 from connectors.portals.base import PortalAccount, PortalStatus
 from connectors.portals.errors import (
@@ -37,7 +36,7 @@ from tests.support.books.upload import (
     upload_account,
 )
 from tests.support.sandbox_admin import SandboxAdmin
-from tests.support.session_expiry import ExpiryDuringSignIn
+from tests.support.session_expiry import log_in_through_an_expiry
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -344,12 +343,16 @@ async def test_upload_recipe_logs_in_once_more_when_the_session_expires_during_l
 ) -> None:
     """The session expiring right after the password is SessionExpired inside the login, which
     signs in once more and succeeds: no failed login, no changed page."""
-    expiry = ExpiryDuringSignIn(portal, expire_path="/login", after_answer=True)
-    await expiry.install(browser_page, "**/upload/login")
-    with capture_logs() as logs:
-        await driver.login(browser_page, account)
-    assert expiry.posts == ["/upload/login"] * 2
-    assert [e["event"] for e in logs] == ["portal.login_session_expired"]
-    logins = [(e["login_name"], e["ok"], e["reason"]) for e in await portal.logins()]
-    assert logins == [(LOGIN, True, "ok"), (LOGIN, True, "ok")]
+    done = await log_in_through_an_expiry(
+        driver,
+        browser_page,
+        account,
+        portal,
+        url_glob="**/upload/login",
+        expire_path="/login",
+        after_answer=True,
+    )
+    assert done.posts == ["/upload/login"] * 2
+    assert done.events == ["portal.login_session_expired"]
+    assert done.logins == [(LOGIN, True, "ok"), (LOGIN, True, "ok")]
     assert await driver.find_invoice(browser_page, account, "UP-NONE") is None

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from sandbox.book import demo_book
-from tests.support.workspace import TODAY, Workspace, assert_exactly_once
+from tests.support.workspace import TODAY, MakeWorkspace, Workspace, assert_exactly_once
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 
@@ -16,7 +16,7 @@ FAMILIES = ("coupa", "ariba", "upload")
 ACCOUNTS = ("1001", "1002", "1003")  # one customer on each family
 
 
-def test_nightly_across_three_portal_families(make_workspace) -> None:  # type: ignore[no-untyped-def]
+def test_nightly_across_three_portal_families(make_workspace: MakeWorkspace) -> None:
     """One nightly run submits to the three families; every invoice reaches its portal once,
     every rejection is classified, and each outcome has one note."""
     ws: Workspace = make_workspace(accounts=ACCOUNTS, families=FAMILIES)

@@ -11,7 +11,7 @@ import pytest
 
 from connectors.oracle.records import SubmissionStatus
 from sandbox.book import demo_book
-from tests.support.workspace import TODAY, Workspace
+from tests.support.workspace import TODAY, MakeWorkspace, Workspace
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -27,7 +27,7 @@ def move(ws: Workspace, family: str, number: str, **body: Any) -> None:
         response.read()
 
 
-def test_status_transitions_noted_once(make_workspace) -> None:  # type: ignore[no-untyped-def]
+def test_status_transitions_noted_once(make_workspace: MakeWorkspace) -> None:
     """Approved (projected date), disputed (reason) and paid (date, number) each write exactly
     one note with the right facts; a second status run writes none; a disputed invoice goes
     back to a person and resync re-submits it under a new number when the portal wants one."""

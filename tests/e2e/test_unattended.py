@@ -31,6 +31,7 @@ from sandbox.server import start_sandbox
 from tests.support.workspace import (
     DEFAULT_ACCOUNTS,
     TODAY,
+    MakeWorkspace,
     Workspace,
     assert_exactly_once,
     base_env,
@@ -49,7 +50,7 @@ FAST_RETRIES = {
 RUN_TIMEOUT_S = 600
 
 
-def test_crash_kill9_many_times_exactly_once(make_workspace) -> None:  # type: ignore[no-untyped-def]
+def test_crash_kill9_many_times_exactly_once(make_workspace: MakeWorkspace) -> None:
     """Killed with SIGKILL at random points five times and restarted, the worker still submits
     every eligible invoice exactly once, loses none, and writes one note per outcome."""
     ws: Workspace = make_workspace(
@@ -99,7 +100,7 @@ def test_crash_kill9_many_times_exactly_once(make_workspace) -> None:  # type: i
         store.engine.dispose()
 
 
-def test_ambiguous_confirmations_never_duplicate(make_workspace) -> None:  # type: ignore[no-untyped-def]
+def test_ambiguous_confirmations_never_duplicate(make_workspace: MakeWorkspace) -> None:
     """With 20% of confirmation pages failing after the portal stored the invoice, every
     invoice still reaches the portal exactly once."""
     ws: Workspace = make_workspace(faults=Faults(confirm_fail_rate=0.2, seed=5))
@@ -134,7 +135,9 @@ def test_wrong_password_never_locks_the_account(workspace: Workspace) -> None:
     assert all(not a["ok"] and a["reason"] != "locked" for a in attempts)
 
 
-def test_database_outage_outcome_survives_kill(make_workspace, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_database_outage_outcome_survives_kill(
+    make_workspace: MakeWorkspace, tmp_path: Path
+) -> None:
     """An outcome that arrives while the database is unreachable goes to the journal, survives
     a kill -9, and is recorded exactly once after restart. The database goes away once the
     worker proved its lease before the submit click (without the database, it would not click)."""
@@ -194,7 +197,7 @@ def test_database_outage_outcome_survives_kill(make_workspace, tmp_path: Path) -
     store.engine.dispose()
 
 
-def test_sigterm_mid_run_exits_cleanly(make_workspace) -> None:  # type: ignore[no-untyped-def]
+def test_sigterm_mid_run_exits_cleanly(make_workspace: MakeWorkspace) -> None:
     """SIGTERM during a run: exit 0 within the grace period, no IN_PROGRESS item left with a
     live lease."""
     ws: Workspace = make_workspace(faults=Faults(latency_ms=150, seed=9))

@@ -11,13 +11,17 @@ expired when the next page asks for it). Nothing sleeps longer than the expiry i
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from structlog.testing import capture_logs
 
 from sandbox.faults import DEFAULT_SESSION_IDLE_S
 
 if TYPE_CHECKING:
     from playwright.async_api import Page, Route
 
+    from connectors.portals.base import PortalAccount, PortalDriver
     from tests.support.sandbox_admin import SandboxAdmin
 
 #: the idle expiry while a session is made to expire
@@ -63,3 +67,35 @@ class ExpiryDuringSignIn:
     async def _expire_sessions(self) -> None:
         await self.admin.set_faults(session_idle_s=EXPIRING_IDLE_S)
         await asyncio.sleep(IDLE_WAIT_S)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LoginThroughExpiry:
+    """What a login that met an expiry left behind, for the test to assert on."""
+
+    posts: list[str]  #: the sign-in POSTs, in order
+    events: list[str]  #: the log events of the login
+    logins: list[tuple[str, bool, str]]  #: (login, ok, reason) as the portal recorded them
+
+
+async def log_in_through_an_expiry(
+    driver: PortalDriver,
+    page: Page,
+    account: PortalAccount,
+    admin: SandboxAdmin,
+    *,
+    url_glob: str,
+    expire_path: str,
+    after_answer: bool,
+) -> LoginThroughExpiry:
+    """Log in while the first sign-in's session expires (:class:`ExpiryDuringSignIn`)."""
+    expiry = ExpiryDuringSignIn(admin, expire_path=expire_path, after_answer=after_answer)
+    await expiry.install(page, url_glob)
+    with capture_logs() as logs:
+        await driver.login(page, account)
+    recorded = [
+        (str(e["login_name"]), bool(e["ok"]), str(e["reason"])) for e in await admin.logins()
+    ]
+    return LoginThroughExpiry(
+        posts=expiry.posts, events=[str(e["event"]) for e in logs], logins=recorded
+    )

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,10 @@ from sandbox.server import RunningSandbox
 REPO = Path(__file__).resolve().parents[2]
 CLI_TIMEOUT_S = 600
 TODAY = dt.date.today()
+
+
+#: the ``make_workspace`` fixture: accounts, faults and families in, a seeded workspace out
+MakeWorkspace = Callable[..., "Workspace"]
 
 
 @dataclass
@@ -154,7 +159,7 @@ def enable_only(store: Store, account_numbers: tuple[str, ...]) -> None:
 
 def eligible(accounts: tuple[str, ...]) -> tuple[set[str], set[str]]:
     """(all eligible invoice numbers, those the portal must reject) for these accounts."""
-    book = demo_book(today=TODAY)
+    book = demo_book(today=TODAY, with_documents=False)  # the same book, its PDFs not rendered
     numbers = {i.trx_number for i in book.eligible_invoices if i.account_number in accounts}
     return numbers, numbers & set(book.expected_rejections)
 
@@ -182,7 +187,7 @@ def assert_exactly_once(
     duplicates = {n: c for n, c in per_invoice.items() if c > 1}
     assert not duplicates, f"uploaded more than once: {duplicates}"
     assert set(per_invoice) == numbers - rejected
-    book = demo_book(today=TODAY)
+    book = demo_book(today=TODAY, with_documents=False)
     notes: Counter[int] = Counter()
     on_accounts = []
     for account in accounts:

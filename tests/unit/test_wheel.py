@@ -66,6 +66,7 @@ def test_wheel_ships_the_product(wheel_files: list[str]) -> None:
     assert "connectors/oracle/ddl/install.sql" in wheel_files
     assert "config/portals/upload.toml" in wheel_files
     assert "worker/cli.py" in wheel_files and "sandbox/server.py" in wheel_files
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in wheel_files)
 
 
 def test_wheel_ships_no_scaffolding(wheel_files: list[str]) -> None:
