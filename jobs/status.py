@@ -21,7 +21,13 @@ from connectors.oracle.records import (
     SubmissionStatus,
 )
 from connectors.portals.base import PortalInvoice, PortalStatus
-from connectors.portals.errors import LoginFailed, PortalChanged, PortalError, PortalUnavailable
+from connectors.portals.errors import (
+    LoginFailed,
+    PortalChanged,
+    PortalError,
+    PortalPaused,
+    PortalUnavailable,
+)
 from jobs import note_text
 from jobs.context import JobContext
 from jobs.portal_accounts import to_portal_account
@@ -140,6 +146,8 @@ async def _read_verdict(
     except LoginFailed as exc:
         summary.notes_written += await board.login_refused(ctx, record, exc.message, code=exc.code)
         return None
+    except PortalPaused:
+        return None  # held in this run (a pause, an open outage breaker): nothing was tried
     except PortalChanged as exc:
         summary.notes_written += await board.page_changed(ctx, record, exc.message)
         return None

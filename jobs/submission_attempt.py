@@ -34,6 +34,7 @@ from connectors.portals.errors import (
     LoginFailed,
     PortalChanged,
     PortalError,
+    PortalPaused,
     PortalUnavailable,
     SubmitFenced,
 )
@@ -42,6 +43,7 @@ from jobs.submission import (
     DATA_INVALID,
     Fault,
     FoundOnPortal,
+    HandBack,
     LeaseLost,
     LoginRefused,
     Outcome,
@@ -178,6 +180,10 @@ def failure_outcome(exc: BaseException, *, after_fence: bool) -> Outcome:
         return LoginRefused(message=getattr(exc, "reason", None) or exc.message)
     if isinstance(exc, SecretNotFound):
         return LoginRefused(message=str(exc), code="SECRET_MISSING")
+    if isinstance(exc, PortalPaused):
+        # held in this run (a pause or an open outage breaker the board already knows of):
+        # nothing was tried, so nothing to pause again
+        return HandBack(reason=exc.message)
     if isinstance(exc, PortalChanged):
         return PageChanged(message=exc.message, unclear=after_fence, artifact_path=artifact)
     if isinstance(exc, PortalError):

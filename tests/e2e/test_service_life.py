@@ -186,7 +186,8 @@ def test_unclear_last_attempt_then_resync_uploads_once(
     numbers, rejected = _eligible("1001")
     target = next(n for n in numbers if n not in rejected)
     env = {"ARWORKER_QUEUE__MAX_ATTEMPTS": "1", "ARWORKER_QUEUE__BACKOFF_BASE_S": "600"}
-    first = ws.cli_json("submit", target, **env)
+    # exit 5: the named invoice is still queued (UNCERTAIN: it is looked up before anything else)
+    first = ws.cli_json_exiting(5, "submit", target, **env)
     assert first["uncertain"] == 1, first
     store = ws.store()
     try:
@@ -248,7 +249,11 @@ def test_portal_down_trips_the_breaker_then_everything_goes_once(
         assert summary["left_undone"] == len(rows)
 
         restarted = ws.sandbox = start_sandbox(portal_catalog(today=TODAY), port=port or 0)
-        _wait_for("the breaker's cool-down", lambda: store.active_pauses() == [], timeout_s=30)
+        _wait_for(
+            f"the breaker's cool-down (in force: {store.active_pauses()})",
+            lambda: store.active_pauses() == [],
+            timeout_s=30,
+        )
         again = ws.cli_json("nightly", **env)
         assert again["status"] == "COMPLETED", again
         assert_exactly_once(store, ws.received(), ONE)
@@ -286,7 +291,8 @@ def test_invoices_ebs_cannot_bill_are_never_uploaded(
                 .where(lines.c.customer_trx_line_id == first_line)
                 .values(extended_amount=lines.c.extended_amount + 10)
             )
-        summary = ws.cli_json("submit", no_lines.trx_number, off_by_ten.trx_number)
+        # exit 4: the named invoices were rejected (a person fixes them in EBS, then resyncs)
+        summary = ws.cli_json_exiting(4, "submit", no_lines.trx_number, off_by_ten.trx_number)
         assert summary["rejected"] == 2, summary
         assert ws.received() == [], "nothing may be uploaded"
         texts = {}

@@ -55,8 +55,14 @@ class Workspace:
         return self._run(args, timeout, env)
 
     def cli_json(self, *args: str, **env: str) -> dict[str, Any]:
+        """Run a command with ``--json``; it must succeed and print one object."""
+        return self.cli_json_exiting(0, *args, **env)
+
+    def cli_json_exiting(self, exit_code: int, /, *args: str, **env: str) -> dict[str, Any]:
+        """Run a command with ``--json``; it must exit ``exit_code`` and print one object
+        (a run that left work undone, or refused an invoice, still reports in JSON)."""
         result = self._run((*args, "--json"), CLI_TIMEOUT_S, env)
-        assert result.returncode == 0, result.stderr[-3000:]
+        assert result.returncode == exit_code, (result.returncode, result.stderr[-3000:])
         lines = [ln for ln in result.stdout.splitlines() if ln.strip()]
         assert len(lines) == 1, f"expected one JSON line on stdout, got: {result.stdout!r}"
         data: dict[str, Any] = json.loads(lines[0])
