@@ -21,6 +21,7 @@ after each click where the frame landed. Its rules, each a promise the queue abo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -34,11 +35,13 @@ from connectors.portals.ariba_vocabulary import (
     shown_date,
 )
 from connectors.portals.base import (
+    DEFAULT_LIST_PAGES,
     InvoiceDocument,
     OutgoingInvoice,
     PortalAccount,
     PortalInvoice,
     PortalReceipt,
+    StatusList,
     SubmitFence,
     no_fence,
 )
@@ -303,6 +306,17 @@ class AribaDriver:
         await self._fill_lines(frame, invoice)
         await self._attach(frame, invoice, document)
         return await self._review_and_submit(frame, invoice, document, fence)
+
+    async def invoice_statuses(
+        self,
+        page: Page,
+        account: PortalAccount,
+        invoice_numbers: Sequence[str],
+        *,
+        max_pages: int = DEFAULT_LIST_PAGES,
+    ) -> StatusList:
+        """No list read yet: every invoice is read from its own page."""
+        return StatusList()
 
     async def invoice_status(
         self, page: Page, account: PortalAccount, invoice_number: str

@@ -8,6 +8,7 @@ back into notes. Drivers receive a Playwright ``Page`` that the browser runtime 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -134,6 +135,26 @@ class PortalInvoice:
     payment_reference: str | None = None
 
 
+#: list pages one status read pages through before the rest is read invoice by invoice
+DEFAULT_LIST_PAGES = 40
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StatusList:
+    """What a portal's invoice list settled in one read: many verdicts per page load.
+
+    ``verdicts`` is keyed by the invoice number as the caller asked for it. An asked number
+    that is not there is read from the invoice's own page by the caller: the list did not show
+    it within the pages read, showed it twice (ambiguous), or shows a verdict whose details only
+    the invoice page has (a dispute's reason). A list read must never settle a verdict the
+    invoice page would read differently: both feed the same notes.
+    """
+
+    verdicts: dict[str, PortalInvoice] = field(default_factory=dict)
+    #: list pages loaded for this read (benchmarks and the run summary count them)
+    pages_read: int = 0
+
+
 class SubmitFence(Protocol):
     """Awaited by a driver immediately before the irreversible submit click, and only there.
 
@@ -180,3 +201,17 @@ class PortalDriver(Protocol):
         self, page: Page, account: PortalAccount, invoice_number: str
     ) -> PortalInvoice | None:
         """Read the portal's current status of the invoice."""
+
+    async def invoice_statuses(
+        self,
+        page: Page,
+        account: PortalAccount,
+        invoice_numbers: Sequence[str],
+        *,
+        max_pages: int = DEFAULT_LIST_PAGES,
+    ) -> StatusList:
+        """Read many verdicts from the portal's list pages, at most ``max_pages`` of them.
+
+        Stops paging once every asked number was seen. What it cannot settle it leaves out
+        (see :class:`StatusList`); a driver whose portal has no list returns an empty one.
+        """

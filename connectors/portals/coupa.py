@@ -28,6 +28,7 @@ from urllib.parse import urlencode, urljoin
 import pyotp
 
 from connectors.portals.base import (
+    DEFAULT_LIST_PAGES,
     InvoiceDocument,
     OutgoingInvoice,
     OutgoingLine,
@@ -35,6 +36,7 @@ from connectors.portals.base import (
     PortalInvoice,
     PortalReceipt,
     PortalStatus,
+    StatusList,
     SubmitFence,
     no_fence,
 )
@@ -331,6 +333,17 @@ class CoupaDriver:
         await self._open(page, urljoin(page.url, row["create"]), step, customer=customer)
         await self._fill_form(page, invoice, document)
         return await self._submit(page, invoice, fence)
+
+    async def invoice_statuses(
+        self,
+        page: Page,
+        account: PortalAccount,
+        invoice_numbers: Sequence[str],
+        *,
+        max_pages: int = DEFAULT_LIST_PAGES,
+    ) -> StatusList:
+        """No list read yet: every invoice is read from its own page."""
+        return StatusList()
 
     async def invoice_status(
         self, page: Page, account: PortalAccount, invoice_number: str

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -35,6 +35,7 @@ from tenacity import (
 
 from config.settings import ConfigError, QueueSettings
 from connectors.portals.base import (
+    DEFAULT_LIST_PAGES,
     InvoiceDocument,
     OutgoingInvoice,
     PortalAccount,
@@ -42,6 +43,7 @@ from connectors.portals.base import (
     PortalInvoice,
     PortalLogin,
     PortalReceipt,
+    StatusList,
     SubmitFence,
     no_fence,
 )
@@ -196,6 +198,23 @@ class PortalGateway:
             return await driver.invoice_status(page, account, invoice_number)
 
         return await self._run(account, "invoice_status", operation, evidence=evidence)
+
+    async def invoice_statuses(
+        self,
+        account: PortalAccount,
+        invoice_numbers: Sequence[str],
+        *,
+        evidence: str,
+        max_pages: int = DEFAULT_LIST_PAGES,
+    ) -> StatusList:
+        """Many verdicts from the portal's list pages; what it leaves out, read one by one."""
+
+        async def operation(driver: PortalDriver, page: Page) -> StatusList:
+            return await driver.invoice_statuses(
+                page, account, invoice_numbers, max_pages=max_pages
+            )
+
+        return await self._run(account, "invoice_statuses", operation, evidence=evidence)
 
     def hold_login(self, key: str, reason: str) -> None:
         """Treat a login as refused for this run without trying it (a pause kept in the

@@ -514,6 +514,44 @@ class PortalPages:
             url = urljoin(page.url, listing.next_href)
         return ListSearch(rows=rows)
 
+    async def read_pages(
+        self,
+        page: Page,
+        results: ResultsList,
+        step: str,
+        *,
+        first_url: str,
+        open_page: Callable[[str], Awaitable[object]],
+        enough: Callable[[list[dict[str, Any]]], bool],
+        max_pages: int,
+        blank: bool = False,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Every row of a paged list, page after page, until ``enough(rows)`` holds, the list
+        ends, or ``max_pages`` pages were loaded; returns the rows and the pages loaded.
+
+        The status pass's list read: unlike :meth:`search_list` it does not stop at one row.
+        A list that is not on the page is a changed page (PortalChanged), as there.
+        """
+        url: str | None = first_url
+        rows: list[dict[str, Any]] = []
+        loaded = 0
+        while url is not None and loaded < max_pages:
+            await open_page(url)
+            loaded += 1
+            listing = await self.read_list(page, results, step)
+            if listing is None:
+                raise PortalChanged(
+                    f"{step}: {results.what} ({results.table}, {results.empty}) "
+                    f"not found on {page.url}"
+                )
+            rows.extend(listing.blank_rows if blank else listing.rows)
+            if enough(rows) or listing.next_href is None:
+                break
+            if not listing.next_href:
+                raise PortalChanged(f"{step}: {results.next_page} has no href")
+            url = urljoin(page.url, listing.next_href)
+        return rows, loaded
+
     async def text(self, surface: Surface, selector: str, step: str) -> str:
         """The first match's text as shown; PortalChanged when the page has none."""
         await self.require(surface, selector, selector, step)

@@ -29,12 +29,14 @@ import pyotp
 import structlog
 
 from connectors.portals.base import (
+    DEFAULT_LIST_PAGES,
     InvoiceDocument,
     OutgoingInvoice,
     PortalAccount,
     PortalInvoice,
     PortalReceipt,
     PortalStatus,
+    StatusList,
     SubmitFence,
     no_fence,
 )
@@ -130,6 +132,17 @@ class RecipeDriver:
         if found is not None and normalised(found.raw_status) in self._refused:
             return None
         return found
+
+    async def invoice_statuses(
+        self,
+        page: Page,
+        account: PortalAccount,
+        invoice_numbers: Sequence[str],
+        *,
+        max_pages: int = DEFAULT_LIST_PAGES,
+    ) -> StatusList:
+        """No list read yet: every invoice is read from its own page."""
+        return StatusList()
 
     async def invoice_status(
         self, page: Page, account: PortalAccount, invoice_number: str
