@@ -181,6 +181,14 @@ class QueueSettings(SettingsSection):
         "this often (one worker of the fleet); 0: only an operator resumes it",
         examples=[21600],
     )
+    status_list_max_pages: int = Field(
+        40,
+        ge=0,
+        le=1000,
+        description="list pages one status read of a portal account loads at most; invoices "
+        "the lists did not show are read from their own pages (0: always their own pages)",
+        examples=[40],
+    )
     shutdown_grace_s: float = Field(30.0, ge=0, examples=[30])
     journal_path: Path = Field(Path("var/outcome-journal.jsonl"), examples=["/var/lib/arworker/j"])
 

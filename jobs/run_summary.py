@@ -37,6 +37,17 @@ class RunSummary:
     #: open items of enrolled accounts that are not sent to portals, by reason (credit memos...)
     not_submitted: dict[str, int] = field(default_factory=dict)
     skipped_reason: str | None = None
+    #: status pass: submitted invoices whose portal verdict is not final (watched)
+    statuses_watched: int = 0
+    #: ... of them due for a look in this pass (all of them with ``status --all``)
+    statuses_due: int = 0
+    #: verdicts read (from list pages or invoice pages)
+    statuses_read: int = 0
+    #: list pages loaded, and invoice pages loaded for what the lists did not settle
+    status_list_pages: int = 0
+    status_invoice_pages: int = 0
+    #: portal accounts another worker was reading in this pass
+    status_accounts_elsewhere: int = 0
     #: ``submit INVOICE…``: what happened to each named invoice, and what to do
     invoices: list[Explanation] = field(default_factory=list)
 
@@ -51,6 +62,12 @@ class RunSummary:
             "uncertain",
             "released",
             "notes_written",
+            "statuses_watched",
+            "statuses_due",
+            "statuses_read",
+            "status_list_pages",
+            "status_invoice_pages",
+            "status_accounts_elsewhere",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.paused_logins |= other.paused_logins
@@ -76,6 +93,12 @@ class RunSummary:
             f"{self.failed} failed, {self.retry_scheduled} to retry, {self.uncertain} uncertain "
             f"(looked up again), {self.notes_written} notes"
         )
+        if self.statuses_watched or self.statuses_due:
+            text += (
+                f"; portal verdicts: {self.statuses_due} of {self.statuses_watched} due, "
+                f"{self.statuses_read} read ({self.status_list_pages} list pages, "
+                f"{self.status_invoice_pages} invoice pages)"
+            )
         if self.not_submitted:
             text += "; not sent to portals: " + ", ".join(
                 f"{n} {reason}" for reason, n in sorted(self.not_submitted.items())

@@ -154,8 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
         "status",
         help="read portal statuses of submitted invoices and note every change (approved, "
         "disputed, paid)",
+        description="Read the portal verdicts due for a look (pending and disputed: daily; "
+        "approved: around the projected pay date; paid and voided: never again), from the "
+        "portals' list pages where they have them, and write one collection note per change.",
     )
     status.add_argument("--account", metavar="ACCOUNT_NUMBER", help="only this customer account")
+    status.add_argument(
+        "--all",
+        dest="every",
+        action="store_true",
+        help="read every watched verdict now, due or not (a full pass)",
+    )
     _add_json(status)
 
     run = sub.add_parser(
@@ -398,7 +407,7 @@ def _run_job(settings: Any, args: argparse.Namespace) -> int:
             if args.command == "submit":
                 return await submit.run(ctx, invoice_numbers=args.invoices)
             if args.command == "status":
-                return await status.run(ctx, account_number=args.account)
+                return await status.run(ctx, account_number=args.account, every=args.every)
             return await resync.run(ctx, account_number=args.account)
 
     try:

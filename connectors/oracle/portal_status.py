@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,8 +17,106 @@ from connectors.oracle.unit_of_work import UnitOfWork, clip_text
 FINAL_PORTAL_STATUSES = ("PAID", "VOIDED")
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StatusBook:
+    """One portal account's submitted invoices a status pass may read, as of the DB clock."""
+
+    #: the invoices to read now (every watched one when the pass reads them all)
+    due: list[Submission]
+    #: submitted invoices whose verdict is not final (watched), due or not
+    watched: int
+    #: the database's time the book was read at: the "now" of the next-check rule
+    as_of: dt.datetime
+
+
 class PortalStatusVerbs(UnitOfWork):
     """What the status job reads and writes."""
+
+    def status_book(self, portal_account_id: int, *, every: bool = False) -> StatusBook:
+        """The account's watched invoices and those due for a read (``every``: all of them).
+
+        Due means NEXT_STATUS_CHECK_AT is unset or passed on the database's clock, the one
+        clock of a fleet whose hosts' clocks disagree.
+        """
+        sub = self._t["xx_arw_submissions"]
+        watched = [
+            sub.c.portal_account_id == portal_account_id,
+            sub.c.status == SubmissionStatus.SUBMITTED.value,
+            sa.or_(
+                sub.c.portal_status.is_(None),
+                sub.c.portal_status.not_in(list(FINAL_PORTAL_STATUSES)),
+            ),
+        ]
+
+        def read(conn: sa.Connection) -> StatusBook:
+            now = self._db_now(conn)
+            count = conn.execute(sa.select(sa.func.count()).where(*watched)).scalar_one()
+            query = sa.select(sub).where(*watched).order_by(sub.c.submission_id)
+            if not every:
+                query = query.where(
+                    sa.or_(
+                        sub.c.next_status_check_at.is_(None),
+                        sub.c.next_status_check_at <= now,
+                    )
+                )
+            due = [Submission.from_row(r) for r in conn.execute(query)]
+            return StatusBook(due=due, watched=int(count), as_of=now)
+
+        return self._read(read)
+
+    def schedule_status_checks(self, next_checks: Mapping[int, dt.datetime | None]) -> None:
+        """Store when each read verdict is next due (submission id → time, None: never)."""
+        if not next_checks:
+            return
+        sub = self._t["xx_arw_submissions"]
+        statement = (
+            sa.update(sub)
+            .where(sub.c.submission_id == sa.bindparam("b_submission_id"))
+            .values(next_status_check_at=sa.bindparam("b_next"))
+        )
+        rows = [{"b_submission_id": k, "b_next": v} for k, v in next_checks.items()]
+        self._unit(lambda conn: conn.execute(statement, rows))
+
+    def claim_status_pass(self, portal_account_id: int, *, owner: str, lease_s: float) -> bool:
+        """Take one account's status reads for this pass; False when another worker reads it.
+
+        A guarded update on the database's clock: of two workers starting a pass at once, one
+        reads the account and the other moves on, so no account is read twice in a pass. A
+        worker that died mid-pass loses the claim when ``lease_s`` has passed.
+        """
+        pa = self._t["xx_arw_portal_accounts"]
+
+        def work(conn: sa.Connection) -> bool:
+            now = self._db_now(conn)
+            claimed = conn.execute(
+                sa.update(pa)
+                .where(
+                    pa.c.portal_account_id == portal_account_id,
+                    sa.or_(
+                        pa.c.status_pass_until.is_(None),
+                        pa.c.status_pass_until < now,
+                        pa.c.status_pass_by == owner,
+                    ),
+                )
+                .values(
+                    status_pass_by=owner,
+                    status_pass_until=now + dt.timedelta(seconds=lease_s),
+                )
+            )
+            return bool(claimed.rowcount == 1)
+
+        return self._unit(work)
+
+    def end_status_pass(self, portal_account_id: int, *, owner: str) -> None:
+        """Give the account back once its reads are stored (only this worker's claim)."""
+        pa = self._t["xx_arw_portal_accounts"]
+        self._unit(
+            lambda conn: conn.execute(
+                sa.update(pa)
+                .where(pa.c.portal_account_id == portal_account_id, pa.c.status_pass_by == owner)
+                .values(status_pass_by=None, status_pass_until=None)
+            )
+        )
 
     def submissions_to_poll(self, *, cust_account_id: int | None = None) -> list[Submission]:
         """Submitted invoices whose portal verdict is not final yet (not paid, not voided)."""
@@ -90,6 +191,7 @@ class PortalStatusVerbs(UnitOfWork):
                 "projected_pay_date": change.projected_pay_date,
                 "payment_date": change.payment_date,
                 "payment_reference": change.payment_reference,
+                "next_status_check_at": change.next_status_check_at,
                 **self._who(now, insert=False),
             }
             if change.to_status is not None:

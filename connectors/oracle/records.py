@@ -243,6 +243,8 @@ class Submission:
     submitted_at: dt.datetime | None
     #: set (once, forever) when a worker proved its lease just before the submit click
     submit_started_at: dt.datetime | None = None
+    #: when the portal's verdict is next worth reading (None: at the next status pass)
+    next_status_check_at: dt.datetime | None = None
 
     @property
     def needs_lookup(self) -> bool:
@@ -282,6 +284,7 @@ class Submission:
             resubmit_count=int(m["resubmit_count"]),
             submitted_at=m["submitted_at"],
             submit_started_at=m["submit_started_at"],
+            next_status_check_at=m.get("next_status_check_at"),
         )
 
 
@@ -357,6 +360,8 @@ class PortalStatusChange:
     error_code: str | None = None
     note: CollectionNote | None = None
     run_id: str | None = None
+    #: when the verdict is next worth reading (None: never, it is final)
+    next_status_check_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -493,6 +493,9 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("new_number_on_resubmit", YesNo(), nullable=False, default=False),
         Column("options_json", String(4000)),
         Column("org_id", id_type(), nullable=False),
+        # the status pass reading this account's verdicts now, and until when (DB clock)
+        Column("status_pass_by", String(200)),
+        Column("status_pass_until", UtcTimestamp()),
         *_who(),
         PrimaryKeyConstraint("portal_account_id", name="xx_arw_portal_accounts_pk"),
         UniqueConstraint("cust_account_id", "portal_code", name="xx_arw_portal_accounts_u1"),
@@ -535,6 +538,8 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("enqueued_at", UtcTimestamp(), nullable=False),
         Column("submitted_at", UtcTimestamp()),
         Column("submit_started_at", UtcTimestamp()),
+        # when the portal's verdict is next worth reading (NULL: now); jobs/status_schedule.py
+        Column("next_status_check_at", UtcTimestamp()),
         Column("org_id", id_type(), nullable=False),
         *_who(),
         PrimaryKeyConstraint("submission_id", name="xx_arw_submissions_pk"),
@@ -552,6 +557,8 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Index("xx_arw_submissions_n4", "status", "portal_status", "submitted_at", "org_id"),
         # the workspace's queue by portal and status, counted from the index alone
         Index("xx_arw_submissions_n5", "portal_account_id", "status"),
+        # the status pass: an account's submitted invoices due for a read
+        Index("xx_arw_submissions_n6", "portal_account_id", "status", "next_status_check_at"),
     )
     Table(
         "xx_arw_events",

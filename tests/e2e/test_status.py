@@ -8,6 +8,7 @@ import urllib.request
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from connectors.oracle.records import SubmissionStatus
 from sandbox.book import demo_book
@@ -68,7 +69,9 @@ def test_status_transitions_noted_once(make_workspace: MakeWorkspace) -> None:
         )
         before = {n.jtf_note_id for n in store.notes_for_account(customer.cust_account_id)}
 
-        first = ws.cli_json("status", "--account", "1004")
+        # the nightly read every verdict a moment ago: none is due, so read them all now
+        assert ws.cli_json("status", "--account", "1004")["statuses_due"] == 0
+        first = ws.cli_json("status", "--account", "1004", "--all")
         notes = [
             n
             for n in store.notes_for_account(customer.cust_account_id)
@@ -91,8 +94,8 @@ def test_status_transitions_noted_once(make_workspace: MakeWorkspace) -> None:
         assert rows[disputed].status is SubmissionStatus.REJECTED
         assert rows[disputed].last_error_code == "PORTAL_DISPUTED"
 
-        second = ws.cli_json("status", "--account", "1004")
-        assert second["notes_written"] == 0
+        second = ws.cli_json("status", "--account", "1004", "--all")
+        assert second["notes_written"] == 0 and second["statuses_read"] >= 1
         assert len(store.notes_for_account(customer.cust_account_id)) == len(before) + 3
 
         # the buyer voids the disputed invoice (freeing its PO balance); the portal demands a new
@@ -112,3 +115,56 @@ def test_status_transitions_noted_once(make_workspace: MakeWorkspace) -> None:
         assert received.count(disputed) == 1 and received.count(f"{disputed}-R1") == 1
     finally:
         store.engine.dispose()
+
+
+def test_the_next_nights_pass_reads_only_what_is_due(make_workspace: MakeWorkspace) -> None:
+    """After a pass, the next night's pass reads the verdicts due for a look (pending ones)
+    and leaves an approval with a far pay date for later and a paid invoice for good; the count
+    is in ``--json``; ``status --all`` reads every watched verdict."""
+    ws: Workspace = make_workspace(accounts=("1004",))
+    customer = demo_book(today=TODAY).customer("1004")
+    nightly = ws.cli_json("nightly")
+    store = ws.store()
+    try:
+        submitted = sorted(
+            s.trx_number for s in store.submissions(statuses=[SubmissionStatus.SUBMITTED])
+        )
+        assert len(submitted) >= 3
+        assert nightly["statuses_read"] == nightly["statuses_due"] == len(submitted)
+        approved, paid = submitted[:2]
+        buyer = customer.buyer_code
+        far = (TODAY + dt.timedelta(days=40)).isoformat()
+        move(ws, "coupa", approved, buyer=buyer, status="approved", projected_payment_date=far)
+        move(ws, "coupa", paid, buyer=buyer, status="approved", projected_payment_date=far)
+        move(ws, "coupa", paid, buyer=buyer, status="paid", payment_date=TODAY.isoformat())
+        full = ws.cli_json("status", "--all")
+        assert full["statuses_due"] == full["statuses_read"] == len(submitted)
+        assert full["notes_written"] == 2
+
+        _a_night_passes(store)
+        night = ws.cli_json("status")
+        assert night["statuses_watched"] == len(submitted) - 1, "paid: never read again"
+        assert night["statuses_due"] == night["statuses_read"] == len(submitted) - 2
+        assert night["notes_written"] == 0
+
+        again = ws.cli_json("status", "--all")
+        assert again["statuses_due"] == again["statuses_read"] == len(submitted) - 1
+    finally:
+        store.engine.dispose()
+
+
+def _a_night_passes(store: Any) -> None:
+    """Every scheduled look a day earlier: what the next night's clock would make of them."""
+    sub = store.md.tables["xx_arw_submissions"]
+    with store.engine.begin() as conn:
+        rows = conn.execute(
+            sa.select(sub.c.submission_id, sub.c.next_status_check_at).where(
+                sub.c.next_status_check_at.is_not(None)
+            )
+        ).all()
+        for submission_id, due in rows:
+            conn.execute(
+                sa.update(sub)
+                .where(sub.c.submission_id == submission_id)
+                .values(next_status_check_at=due - dt.timedelta(days=1))
+            )

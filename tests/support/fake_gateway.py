@@ -8,7 +8,7 @@ It keeps the real gateway's in-run pauses (a refused login fails every later cal
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from connectors.portals.base import (
@@ -17,6 +17,7 @@ from connectors.portals.base import (
     PortalAccount,
     PortalInvoice,
     PortalReceipt,
+    StatusList,
     SubmitFence,
     no_fence,
 )
@@ -42,6 +43,12 @@ class FakeGateway:
     lookups: int = 0
     uploads: list[str] = field(default_factory=list)
     status_reads: int = 0
+    #: invoice numbers the portal's list pages show (verdicts from ``on_portal``); None: the
+    #: portal has no list, every verdict is read from the invoice's own page
+    listed: set[str] | None = None
+    list_reads: int = 0
+    #: invoice numbers asked for in list reads, read after read
+    list_asked: list[list[str]] = field(default_factory=list)
     _logged_in: set[str] = field(default_factory=set)
     _held_logins: dict[str, str] = field(default_factory=dict)
     _held_portals: dict[str, str] = field(default_factory=dict)
@@ -72,6 +79,28 @@ class FakeGateway:
         return PortalReceipt(
             invoice_number=invoice.invoice_number, portal_reference=f"FK-{len(self.uploads)}"
         )
+
+    async def invoice_statuses(
+        self,
+        account: PortalAccount,
+        invoice_numbers: Sequence[str],
+        *,
+        evidence: str,
+        max_pages: int = 40,
+    ) -> StatusList:
+        self._enter(account)
+        self.list_reads += 1
+        self.list_asked.append(list(invoice_numbers))
+        if self.status_error is not None:
+            raise self.status_error
+        if self.listed is None:
+            return StatusList()
+        verdicts = {
+            n: self.on_portal[n]
+            for n in invoice_numbers
+            if n in self.listed and n in self.on_portal
+        }
+        return StatusList(verdicts=verdicts, pages_read=1)
 
     async def invoice_status(
         self, account: PortalAccount, invoice_number: str, *, evidence: str

@@ -62,6 +62,8 @@ CREATE TABLE XX_ARW_PORTAL_ACCOUNTS (
     NEW_NUMBER_ON_RESUBMIT  VARCHAR2(1 CHAR)     NOT NULL,
     OPTIONS_JSON            VARCHAR2(4000 CHAR),
     ORG_ID                  NUMBER(15)           NOT NULL,
+    STATUS_PASS_BY          VARCHAR2(200 CHAR),
+    STATUS_PASS_UNTIL       TIMESTAMP WITH TIME ZONE,
     CREATED_BY              NUMBER(15)           NOT NULL,
     CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
     LAST_UPDATED_BY         NUMBER(15)           NOT NULL,
@@ -80,6 +82,8 @@ COMMENT ON COLUMN XX_ARW_PORTAL_ACCOUNTS.SECRET_REF IS
     'Name of the secret holding the portal password; the password itself is never stored here';
 COMMENT ON COLUMN XX_ARW_PORTAL_ACCOUNTS.OPTIONS_JSON IS
     'Per-portal options as a JSON object (no secrets)';
+COMMENT ON COLUMN XX_ARW_PORTAL_ACCOUNTS.STATUS_PASS_BY IS
+    'The worker reading this account''s portal verdicts now; one worker per account and pass';
 
 PROMPT XX_ARW_SUBMISSIONS: one row per (invoice, portal account): queue, outbox, audit head
 
@@ -111,6 +115,7 @@ CREATE TABLE XX_ARW_SUBMISSIONS (
     ENQUEUED_AT             TIMESTAMP WITH TIME ZONE NOT NULL,
     SUBMITTED_AT            TIMESTAMP WITH TIME ZONE,
     SUBMIT_STARTED_AT       TIMESTAMP WITH TIME ZONE,
+    NEXT_STATUS_CHECK_AT    TIMESTAMP WITH TIME ZONE,
     ORG_ID                  NUMBER(15)           NOT NULL,
     CREATED_BY              NUMBER(15)           NOT NULL,
     CREATION_DATE           TIMESTAMP WITH TIME ZONE NOT NULL,
@@ -129,6 +134,8 @@ CREATE INDEX XX_ARW_SUBMISSIONS_N3 ON XX_ARW_SUBMISSIONS (CUST_ACCOUNT_ID);
 CREATE INDEX XX_ARW_SUBMISSIONS_N4
     ON XX_ARW_SUBMISSIONS (STATUS, PORTAL_STATUS, SUBMITTED_AT, ORG_ID);
 CREATE INDEX XX_ARW_SUBMISSIONS_N5 ON XX_ARW_SUBMISSIONS (PORTAL_ACCOUNT_ID, STATUS);
+CREATE INDEX XX_ARW_SUBMISSIONS_N6
+    ON XX_ARW_SUBMISSIONS (PORTAL_ACCOUNT_ID, STATUS, NEXT_STATUS_CHECK_AT);
 
 COMMENT ON TABLE XX_ARW_SUBMISSIONS IS
     'arworker: one row per invoice and portal account; work queue, outbox and audit head';
@@ -138,6 +145,8 @@ COMMENT ON COLUMN XX_ARW_SUBMISSIONS.PAYMENT_SCHEDULE_ID IS
     'AR_PAYMENT_SCHEDULES_ALL id; the IEX_INVOICES note context carries it';
 COMMENT ON COLUMN XX_ARW_SUBMISSIONS.LEASE_OWNER IS
     'host:pid:process start time of the worker holding the claim';
+COMMENT ON COLUMN XX_ARW_SUBMISSIONS.NEXT_STATUS_CHECK_AT IS
+    'When the portal verdict is next worth reading (poll by need); NULL: at the next status pass';
 COMMENT ON COLUMN XX_ARW_SUBMISSIONS.SUBMIT_STARTED_AT IS
     'Set when a worker proved its lease just before the submit click; such an item is looked up on the portal before any later upload';
 
