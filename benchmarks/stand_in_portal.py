@@ -133,6 +133,14 @@ class PortalProcess:
         self._post("/__sandbox/reset", {})
         self._post("/__sandbox/faults", {"latency_ms": faults["latency_ms"]})
 
+    def pages_served(self) -> int:
+        """Pages (not static assets) the portal served since it started: compare two reads."""
+        return sum(self._get("/__sandbox/pages").values())
+
+    def set_status(self, invoice_number: str, body: dict[str, Any]) -> None:
+        """Move an invoice along its life on the portal (approved, disputed, paid ...)."""
+        self._post(f"/__sandbox/coupa/invoices/{invoice_number}/status", body)
+
     def activity(self) -> PortalActivity:
         received = self._get("/__sandbox/received")
         logins = self._get("/__sandbox/logins")

@@ -8,6 +8,8 @@ families and never subject to faults:
 
     GET  /__sandbox/received   accepted uploads, confirmation lost or not
     GET  /__sandbox/logins     every login attempt
+    GET  /__sandbox/pages      pages served per family since the last reset (static assets not
+                               counted): what a status pass's page loads are measured by
     GET  /__sandbox/faults     current faults;   POST (JSON, partial update) to change them
     POST /__sandbox/reset      clear received invoices, logins, lock-outs, faults
     POST /__sandbox/{family}/...   family-specific admin (Coupa, Ariba: invoice lifecycle)
@@ -18,6 +20,7 @@ Adding a family is one line in :data:`PORTAL_FAMILIES`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 import socket
 import threading
@@ -110,11 +113,13 @@ class FaultGate:
         busy_page: Callable[[], str],
         *,
         lookup_paths: Sequence[str] = (),
+        count_page: Callable[[], None] = lambda: None,
     ) -> None:
         self._app = app
         self._faults = faults
         self._busy_page = busy_page
         self._lookup_paths = tuple(lookup_paths)
+        self._count_page = count_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,6 +131,8 @@ class FaultGate:
         path: str = scope["path"]
         root: str = scope.get("root_path", "")
         relative = path[len(root) :] if root and path.startswith(root) else path
+        if STATIC_SEGMENT not in path:
+            self._count_page()
         if STATIC_SEGMENT not in path and self._is_busy(relative):
             busy = HTMLResponse(
                 self._busy_page(),
@@ -160,6 +167,7 @@ class SandboxAdmin:
         return [
             Route("/received", self._received, methods=["GET"]),
             Route("/logins", self._logins, methods=["GET"]),
+            Route("/pages", self._pages, methods=["GET"]),
             Route("/faults", self._get_faults, methods=["GET"]),
             Route("/faults", self._set_faults, methods=["POST"]),
             Route("/reset", self._reset, methods=["POST"]),
@@ -171,6 +179,9 @@ class SandboxAdmin:
 
     async def _logins(self, request: Request) -> Response:
         return JSONResponse([attempt.as_json() for attempt in self._ledger.logins()])
+
+    async def _pages(self, request: Request) -> Response:
+        return JSONResponse(self._ledger.pages())
 
     async def _get_faults(self, request: Request) -> Response:
         return JSONResponse(self._faults.current.as_json())
@@ -218,7 +229,13 @@ def create_app(catalog: Catalog, *, faults: Faults | None = None) -> Starlette:
         *(
             Mount(
                 p.prefix,
-                app=FaultGate(p.app, control, p.busy_page, lookup_paths=p.lookup_paths),
+                app=FaultGate(
+                    p.app,
+                    control,
+                    p.busy_page,
+                    lookup_paths=p.lookup_paths,
+                    count_page=functools.partial(ledger.record_page, p.family),
+                ),
             )
             for p in portals
         ),
