@@ -372,6 +372,7 @@ class Store(
                 values["portal_invoice_number"] = outcome.portal_invoice_number
             if outcome.to_status is SubmissionStatus.SUBMITTED:
                 values["submitted_at"] = now
+                values["next_status_check_at"] = None  # a new submission: its verdict is due
             if reset_attempts_to is not None:
                 values["attempts"] = max(0, reset_attempts_to)
             elif refund_attempt:
@@ -477,6 +478,7 @@ class Store(
                         portal_status=None
                         if number != s.portal_invoice_number
                         else s.portal_status,
+                        next_status_check_at=None,
                         **self._who(now, insert=False),
                     )
                 )

@@ -62,6 +62,7 @@ class WorkspaceWriteVerbs(UnitOfWork):
                     status=SubmissionStatus.SUBMITTED.value,
                     portal_reference=portal_reference,
                     portal_status=None,
+                    next_status_check_at=None,
                     submitted_at=now,
                     next_attempt_at=None,
                     lease_owner=None,
