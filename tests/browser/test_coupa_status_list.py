@@ -98,6 +98,7 @@ async def book(chromium: Browser, running_sandbox: RunningSandbox) -> AsyncItera
             yield Book(page=page, account=account, driver=driver, admin=admin)
         finally:
             await context.close()
+            await admin.reset()  # no book or page cap left behind for the session's next module
 
 
 @pytest_asyncio.fixture(loop_scope="module")
