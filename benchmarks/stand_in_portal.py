@@ -135,7 +135,8 @@ class PortalProcess:
 
     def pages_served(self) -> int:
         """Pages (not static assets) the portal served since it started: compare two reads."""
-        return sum(self._get("/__sandbox/pages").values())
+        counts: dict[str, dict[str, int]] = self._get("/__sandbox/requests")
+        return sum(n for paths in counts.values() for n in paths.values())
 
     def set_status(self, invoice_number: str, body: dict[str, Any]) -> None:
         """Move an invoice along its life on the portal (approved, disputed, paid ...)."""

@@ -17,7 +17,12 @@ from html import escape
 from urllib.parse import urlencode
 
 from sandbox.ariba_drafts import CSRF_FIELD
-from sandbox.ariba_records import MESSAGE_NON_PO, MESSAGE_ORDER_CLOSED, AribaInvoice
+from sandbox.ariba_records import (
+    MESSAGE_NON_PO,
+    MESSAGE_ORDER_CLOSED,
+    AribaInvoice,
+    InvoiceStatus,
+)
 from sandbox.catalog import Buyer, PurchaseOrder
 
 PORTAL_TITLE = "Business Network"
@@ -287,27 +292,41 @@ def outbox_page(
     selected: Buyer | None,
     query: str,
     paging: Paging,
+    status: str = "",
+    per_page: int | None = None,
 ) -> str:
+    """The outbox: customer filter, number search, invoice status view; ``per_page`` rows."""
+    views = "".join(
+        f'<option value="{escape(word)}"{" selected" if word == status else ""}>'
+        f"{escape(label)}</option>"
+        for word, label in (("", "All statuses"), *((s.value, s.value) for s in InvoiceStatus))
+    )
     filters = (
         f'<form id="aw-outbox-filter" method="get" action="{ctx.url("/outbox")}">'
         + customer_filter("aw-outbox-buyer", buyers, selected)
         + ' <label for="aw-outbox-search">Invoice #</label> '
         f'<input class="aw-input" type="text" id="aw-outbox-search" name="q" '
         f'value="{escape(query)}"> '
+        '<label for="aw-outbox-status">Invoice Status</label> '
+        f'<select class="aw-input" id="aw-outbox-status" name="status">{views}</select> '
         '<button class="aw-btn" type="submit" id="aw-outbox-search-go">Search</button></form>'
     )
     if invoices:
+        kept = {"status": status or None, "per_page": per_page}
         table = (
             '<table id="aw-outbox" class="aw-table"><thead><tr><th>Invoice #</th>'
             "<th>Customer</th><th>Reference</th><th>Invoice Date</th>"
             '<th class="aw-num">Amount</th><th>Routing Status</th><th>Invoice Status</th>'
-            "</tr></thead><tbody>"
+            "<th>Status Changed</th><th>Scheduled Payment</th><th>Payment Date</th>"
+            "<th>Remittance Reference</th></tr></thead><tbody>"
             + "".join(_invoice_row(ctx, inv, buyer) for inv, buyer in invoices)
             + "</tbody></table>"
-            + _pager(ctx, "/outbox", selected, query, paging)
+            + _pager(ctx, "/outbox", selected, query, paging, **kept)
         )
     else:
         wanted = f" match {query}" if query else " found"
+        if status:
+            wanted += f" with status {status}"
         table = f'<p id="aw-outbox-none" class="aw-card">No invoices{escape(wanted)}.</p>'
     body = f'<h1 class="aw-title">Invoices (Outbox)</h1><div class="aw-card">{filters}</div>{table}'
     return shell(ctx, title="Outbox", body=body)
@@ -324,7 +343,11 @@ def _invoice_row(ctx: PageContext, inv: AribaInvoice, buyer: Buyer) -> str:
         f'<td class="aw-inv-date">{date(inv.invoice_date)}</td>'
         f'<td class="aw-inv-amount aw-num">{money(inv.total, inv.currency)}</td>'
         f'<td class="aw-inv-routing">{pill(inv.routing.value)}</td>'
-        f'<td class="aw-inv-status">{pill(inv.status.value)}</td></tr>'
+        f'<td class="aw-inv-status">{pill(inv.status.value)}</td>'
+        f'<td class="aw-inv-status-date">{date(inv.status_date)}</td>'
+        f'<td class="aw-inv-scheduled-payment">{date(inv.scheduled_payment_date)}</td>'
+        f'<td class="aw-inv-payment-date">{date(inv.payment_date)}</td>'
+        f'<td class="aw-inv-payment-ref">{escape(inv.payment_reference or "")}</td></tr>'
     )
 
 
@@ -389,14 +412,22 @@ def not_found_page(ctx: PageContext, text: str) -> str:
 # --- formatting (shared with the wizard pages) -----------------------------------------------
 
 
-def _pager(ctx: PageContext, path: str, selected: Buyer | None, query: str, paging: Paging) -> str:
+def _pager(
+    ctx: PageContext,
+    path: str,
+    selected: Buyer | None,
+    query: str,
+    paging: Paging,
+    **kept: str | int | None,
+) -> str:
+    """Page i of n, Previous / Next keeping the customer, the search and ``kept`` filters."""
     code = selected.code if selected is not None else ALL_CUSTOMERS
     links = f'<span id="aw-page-info">Page {paging.page} of {paging.pages}</span>'
     if paging.page > 1:
-        href = ctx.url(path, buyer=code, q=query, page=paging.page - 1)
+        href = ctx.url(path, buyer=code, q=query, **kept, page=paging.page - 1)
         links += f'<a id="aw-page-prev" href="{escape(href)}">Previous</a>'
     if paging.page < paging.pages:
-        href = ctx.url(path, buyer=code, q=query, page=paging.page + 1)
+        href = ctx.url(path, buyer=code, q=query, **kept, page=paging.page + 1)
         links += f'<a id="aw-page-next" href="{escape(href)}">Next</a>'
     return f'<div class="aw-pager">{links}</div>'
 

@@ -21,7 +21,10 @@ URL map (under the mount prefix, ``/ariba``)::
     GET  /wizard/{draft_id}/{step}    header | lines | attachments | review | done
     POST /wizard/{draft_id}/{step}    _csrf + _action (next, back, add_line, upload,
                                       remove:N, submit)
-    GET  /outbox       the supplier's invoices (buyer=, q=, page=)
+    GET  /outbox       the supplier's invoices, newest first (buyer=, q=, page=; status= an
+                       invoice status view, e.g. "Approved", case ignored (an unknown word: every
+                       status); per_page= rows a page, default 25, capped at 100 or the lower
+                       ``Faults.list_page_cap``; the pager keeps buyer, q, status, per_page)
     GET  /outbox/{document_id}        invoice detail with both statuses
     GET  /static/{aw.css|aw.js|bn-logo.svg}
     (admin, :mod:`sandbox.ariba_admin`) POST /__sandbox/ariba/invoices/{invoice_number}/status
@@ -49,7 +52,10 @@ chosen when Next is clicked is uploaded too) ``li.aw-att-item[data-file-name]``;
 ``#aw-rev-number`` ``#aw-rev-total`` ``#aw-rev-attachments`` ``#aw-submit``;
 done ``#aw-done-number`` ``#aw-done-docid``; outbox ``#aw-outbox-buyer``
 ``#aw-outbox tr.aw-inv-row[data-invoice-no][data-doc-id]`` with ``.aw-inv-amount``
-``.aw-inv-routing`` ``.aw-inv-status`` ``.aw-inv-no a``, ``#aw-outbox-none``; detail
+``.aw-inv-routing`` ``.aw-inv-status`` ``.aw-inv-status-date`` ``.aw-inv-scheduled-payment``
+``.aw-inv-payment-date`` ``.aw-inv-payment-ref`` (the network's optional outbox columns; no
+reason: that is on the invoice's page only) ``.aw-inv-no a``, ``#aw-outbox-status``,
+``#aw-outbox-none``; detail
 ``#aw-det-*`` (number, docid, routing, status, status-date, reason, scheduled-payment,
 payment-date, payment-ref, amount); busy ``#aw-busy`` (503), failure ``#aw-failure`` (500),
 refused token ``#aw-csrf-error`` (403).
@@ -59,7 +65,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -86,6 +91,7 @@ from sandbox.ariba_drafts import (
 )
 from sandbox.ariba_records import (
     FAMILY,
+    STATUS_NAMES,
     ZERO,
     AribaInvoice,
     AribaRecords,
@@ -99,6 +105,7 @@ from sandbox.ariba_records import (
 from sandbox.catalog import Buyer, Catalog
 from sandbox.faults import FaultControl
 from sandbox.ledger import Ledger
+from sandbox.list_paging import page_of, page_size
 from sandbox.portal_auth import PortalAuth, SignInStep
 from sandbox.portal_sessions import PortalSession, SessionStore
 
@@ -321,17 +328,24 @@ class AribaPortal:
         selected = self._customer_filter(request, session)
         if isinstance(selected, Response):
             return selected
-        query = request.query_params.get("q", "")
+        params = request.query_params
+        query = params.get("q", "")
+        status = STATUS_NAMES.get((params.get("status") or "").strip().lower())
         code = selected.code if selected is not None else None
-        found = self.records.invoices(_login(session), code, query)
-        paging, shown = _page(found, request.query_params.get("page"))
+        found = self.records.invoices(_login(session), code, query, status=status)
+        per_page = page_size(
+            params.get("per_page"), default=PAGE_SIZE, cap=self._faults.current.list_page_cap
+        )
+        where, shown = page_of(found, params.get("page"), per_page)
         page = pages.outbox_page(
             self._ctx(session, "invoices"),
             [(inv, self._buyer_of(inv)) for inv in shown],
             buyers=self.records.buyers(),
             selected=selected,
             query=query,
-            paging=paging,
+            paging=pages.Paging(page=where.page, pages=where.pages, total=where.total),
+            status=status.value if status is not None else "",
+            per_page=per_page if "per_page" in params else None,
         )
         return HTMLResponse(page)
 
@@ -578,16 +592,8 @@ async def _attachment(form: FormData) -> Attachment | None:
 
 
 def _page(items: list[_Item], raw_page: str | None) -> tuple[pages.Paging, list[_Item]]:
-    count = max(1, math.ceil(len(items) / PAGE_SIZE))
-    try:
-        number = int(raw_page) if raw_page else 1
-    except ValueError:
-        number = 1
-    number = min(max(number, 1), count)
-    start = (number - 1) * PAGE_SIZE
-    return pages.Paging(page=number, pages=count, total=len(items)), items[
-        start : start + PAGE_SIZE
-    ]
+    where, shown = page_of(items, raw_page, PAGE_SIZE)
+    return pages.Paging(page=where.page, pages=where.pages, total=where.total), shown
 
 
 def _not_found(ctx: pages.PageContext, text: str) -> Response:

@@ -460,9 +460,15 @@ class AribaRecords:
         return None
 
     def invoices(
-        self, supplier: str, buyer_code: str | None, query: str = ""
+        self,
+        supplier: str,
+        buyer_code: str | None,
+        query: str = "",
+        *,
+        status: InvoiceStatus | None = None,
     ) -> list[AribaInvoice]:
-        """The supplier's invoices (to one customer or all) whose number contains ``query``."""
+        """The supplier's invoices (to one customer or all) whose number contains ``query``
+        (and whose invoice status is ``status`` if given), newest first."""
         needle = query.strip().casefold()
         found = [
             inv
@@ -470,6 +476,7 @@ class AribaRecords:
             if inv.supplier == supplier
             and (buyer_code is None or inv.buyer_code == buyer_code)
             and needle in inv.number.casefold()
+            and (status is None or inv.status is status)
         ]
         return sorted(found, key=lambda inv: inv.document_id, reverse=True)
 

@@ -28,6 +28,7 @@ from sandbox.coupa_records import (
     MESSAGE_PO_CLOSED,
     CoupaInvoice,
     InvoiceEntry,
+    InvoiceStatus,
     LineEntry,
 )
 
@@ -432,25 +433,42 @@ def confirmation_page(ctx: PageContext, invoice: CoupaInvoice) -> str:
 
 
 def invoices_page(
-    ctx: PageContext, invoices: Sequence[CoupaInvoice], *, query: str, paging: Paging
+    ctx: PageContext,
+    invoices: Sequence[CoupaInvoice],
+    *,
+    query: str,
+    paging: Paging,
+    status: str = "",
+    per_page: int | None = None,
 ) -> str:
+    """The invoices list: search by number, filter by status; ``per_page`` rows a page."""
+    choices = "".join(
+        f'<option value="{escape(word)}"{" selected" if word == status else ""}>'
+        f"{escape(label)}</option>"
+        for word, label in (("", "All statuses"), *((s.value, s.value) for s in InvoiceStatus))
+    )
     search = (
         f'<form id="invoice-search" method="get" action="{ctx.url("/invoices")}">'
         f'<input type="hidden" name="{CUSTOMER_FIELD}" value="{escape(_code(ctx))}">'
         '<label for="invoice-search-input">Search by invoice number</label>'
         f'<input type="text" id="invoice-search-input" name="q" value="{escape(query)}"> '
+        '<label for="invoice-status-filter">Status</label>'
+        f'<select id="invoice-status-filter" name="status">{choices}</select> '
         '<button type="submit" id="invoice-search-button">Search</button></form>'
     )
     if invoices:
         rows = "".join(_invoice_row(ctx, inv) for inv in invoices)
+        pager = _pager(ctx, "/invoices", query, paging, status=status, per_page=per_page)
         table = (
             '<table id="invoices-table" class="grid"><thead><tr><th>Invoice #</th>'
             '<th>Invoice Date</th><th>PO</th><th class="num">Total</th><th>Currency</th>'
-            "<th>Status</th><th>Projected Payment Date</th><th>Payment</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>" + _pager(ctx, "/invoices", query, paging)
+            "<th>Status</th><th>Status Date</th><th>Projected Payment Date</th><th>Payment</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table>" + pager
         )
     else:
         wanted = f' matching "{escape(query)}"' if query else ""
+        if status:
+            wanted += f" with status {escape(status)}"
         table = f'<p id="invoices-empty">No invoices found{wanted}.</p>'
     body = f'<h1>Invoices</h1><div class="panel">{search}</div>{table}'
     return shell(ctx, title="Invoices", body=body)
@@ -459,7 +477,10 @@ def invoices_page(
 def _invoice_row(ctx: PageContext, inv: CoupaInvoice) -> str:
     payment = ""
     if inv.payment_date is not None:
-        payment = f"Paid {_date(inv.payment_date)} ({escape(inv.payment_number or '')})"
+        payment = (
+            f'Paid <span class="payment-date">{_date(inv.payment_date)}</span> '
+            f'(<span class="payment-number">{escape(inv.payment_number or "")}</span>)'
+        )
     return (
         f'<tr class="invoice-row" data-invoice-number="{escape(inv.number)}" '
         f'data-document-id="{escape(inv.document_id)}">'
@@ -470,6 +491,7 @@ def _invoice_row(ctx: PageContext, inv: CoupaInvoice) -> str:
         f'<td class="invoice-amount num">{_money(inv.total)}</td>'
         f'<td class="invoice-currency">{escape(inv.currency)}</td>'
         f'<td class="invoice-status">{_status_badge(inv.status.value)}</td>'
+        f'<td class="status-date">{_date(inv.status_date)}</td>'
         f'<td class="projected-payment-date">{_date(inv.projected_payment_date)}</td>'
         f'<td class="payment-info">{payment}</td></tr>'
     )
@@ -541,14 +563,17 @@ def not_found_page(ctx: PageContext, message: str) -> str:
 # --- formatting -----------------------------------------------------------------------------
 
 
-def _pager(ctx: PageContext, path: str, query: str, paging: Paging) -> str:
+def _pager(
+    ctx: PageContext, path: str, query: str, paging: Paging, **kept: str | int | None
+) -> str:
+    """Page i of n with Previous / Next links that keep the search and ``kept`` filters."""
     links = f'<span id="page-info">Page {paging.page} of {paging.pages}</span>'
     if paging.page > 1:
-        href = ctx.customer_url(path, q=query, page=paging.page - 1)
-        links += f'<a id="prev-page" href="{href}">Previous</a>'
+        href = ctx.customer_url(path, q=query, **kept, page=paging.page - 1)
+        links += f'<a id="prev-page" href="{escape(href)}">Previous</a>'
     if paging.page < paging.pages:
-        href = ctx.customer_url(path, q=query, page=paging.page + 1)
-        links += f'<a id="next-page" href="{href}">Next</a>'
+        href = ctx.customer_url(path, q=query, **kept, page=paging.page + 1)
+        links += f'<a id="next-page" href="{escape(href)}">Next</a>'
     return f'<div class="pager">{links}</div>'
 
 

@@ -15,7 +15,10 @@ URL map (under the mount prefix, ``/coupa``), every customer page takes ``?custo
     GET  /orders/{po_id}        PO detail (closed notice)
     GET  /orders/{po_id}/invoices/new   invoice form (PO flip)
     POST /orders/{po_id}/invoices       submit (multipart)
-    GET  /invoices              invoice list (q=, page=)
+    GET  /invoices              invoice list (q=, page=; status= one status word, e.g.
+                                "Approved", case ignored (an unknown word: every status);
+                                per_page= rows a page, default 20, capped at 100 or the lower
+                                ``Faults.list_page_cap``; the pager keeps q, status, per_page)
     GET  /invoices/{document_id}        invoice detail
     GET  /static/{portal.css|portal.js|logo.svg}
     (admin) POST /__sandbox/coupa/invoices/{invoice_number}/status
@@ -33,7 +36,9 @@ form ``#invoice-number`` ``#invoice-date`` (YYYY-MM-DD) ``#invoice-currency``
 ``#invoice-submit``, errors ``.field-error[data-field]`` and ``#form-errors``; confirmation
 ``#document-id`` ``#confirmed-invoice-number``; invoices ``#invoices-table
 tr.invoice-row[data-invoice-number][data-document-id]`` with ``.invoice-status``
-``.invoice-amount`` ``.projected-payment-date`` ``.payment-info``, ``#invoices-empty``; detail
+``.invoice-amount`` ``.status-date`` ``.projected-payment-date`` ``.payment-info`` (on a paid
+invoice "Paid DATE (NUMBER)" with ``.payment-date`` and ``.payment-number`` inside),
+``#invoice-status-filter``, ``#invoices-empty``; detail
 ``#detail-*`` (status, status-date, total, projected-payment-date, dispute-reason,
 dispute-comment, payment-date, payment-number, document-id); busy ``#busy-title`` (503),
 failure ``#error-title`` (500).
@@ -42,7 +47,6 @@ failure ``#error-title`` (500).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -71,6 +75,7 @@ from sandbox.coupa_records import (
 )
 from sandbox.faults import FaultControl
 from sandbox.ledger import Ledger
+from sandbox.list_paging import page_of, page_size
 from sandbox.portal_auth import PortalAuth, SignInStep
 from sandbox.portal_sessions import PortalSession, SessionStore
 
@@ -334,11 +339,23 @@ class CoupaPortal:
         if isinstance(visit, Response):
             return visit
         session, customer = visit.session, visit.customer
-        query = request.query_params.get("q", "")
-        invoices = self.records.invoices(visit.login_name, customer.code, query)
-        paging, shown = _page(invoices, request.query_params.get("page"))
-        ctx = self._ctx(session, customer)
-        return HTMLResponse(pages.invoices_page(ctx, shown, query=query, paging=paging))
+        params = request.query_params
+        query = params.get("q", "")
+        status = _status_filter(params.get("status"))
+        invoices = self.records.invoices(visit.login_name, customer.code, query, status=status)
+        per_page = page_size(
+            params.get("per_page"), default=PAGE_SIZE, cap=self._faults.current.list_page_cap
+        )
+        where, shown = page_of(invoices, params.get("page"), per_page)
+        page = pages.invoices_page(
+            self._ctx(session, customer),
+            shown,
+            query=query,
+            paging=pages.Paging(page=where.page, pages=where.pages, total=where.total),
+            status=status.value if status is not None else "",
+            per_page=per_page if "per_page" in params else None,
+        )
+        return HTMLResponse(page)
 
     async def _invoice_detail(self, request: Request) -> Response:
         visit = self._customer_page(request)
@@ -476,15 +493,14 @@ def _flipped(po: PurchaseOrder) -> InvoiceEntry:
 
 
 def _page(items: list[_Item], raw_page: str | None) -> tuple[pages.Paging, list[_Item]]:
-    pages_count = max(1, math.ceil(len(items) / PAGE_SIZE))
-    try:
-        number = int(raw_page) if raw_page else 1
-    except ValueError:
-        number = 1
-    number = min(max(number, 1), pages_count)
-    start = (number - 1) * PAGE_SIZE
-    paging = pages.Paging(page=number, pages=pages_count, total=len(items))
-    return paging, items[start : start + PAGE_SIZE]
+    where, shown = page_of(items, raw_page, PAGE_SIZE)
+    return pages.Paging(page=where.page, pages=where.pages, total=where.total), shown
+
+
+def _status_filter(raw: str | None) -> InvoiceStatus | None:
+    """The status an invoice list is filtered on (its word, case ignored); None: every status."""
+    wanted = (raw or "").strip().casefold()
+    return next((s for s in InvoiceStatus if s.value.casefold() == wanted), None)
 
 
 def _po_not_found(ctx: pages.PageContext) -> Response:

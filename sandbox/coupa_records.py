@@ -309,8 +309,16 @@ class CoupaRecords:
         )
         return Submission(invoice=invoice, errors={})
 
-    def invoices(self, supplier: str, buyer_code: str, query: str = "") -> list[CoupaInvoice]:
-        """The supplier's invoices to that buyer whose number contains ``query``, newest first."""
+    def invoices(
+        self,
+        supplier: str,
+        buyer_code: str,
+        query: str = "",
+        *,
+        status: InvoiceStatus | None = None,
+    ) -> list[CoupaInvoice]:
+        """The supplier's invoices to that buyer whose number contains ``query`` (and of that
+        ``status`` if given), newest first."""
         needle = query.strip().casefold()
         found = [
             inv
@@ -318,6 +326,7 @@ class CoupaRecords:
             if inv.supplier == supplier
             and inv.buyer_code == buyer_code
             and needle in inv.number.casefold()
+            and (status is None or inv.status is status)
         ]
         return sorted(found, key=lambda inv: inv.document_id, reverse=True)
 

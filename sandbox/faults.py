@@ -17,6 +17,7 @@ from typing import Any
 LAYOUTS = ("v1", "v2")
 DEFAULT_SESSION_IDLE_S = 1800.0  #: 30 minutes, as Ariba and most Coupa buyers set it
 DEFAULT_LOCKOUT_AFTER = 3  #: failed logins before the user is locked out
+MAX_PER_PAGE = 100  #: the most rows a list page shows, whatever ``per_page`` asks
 
 
 class FaultsInvalid(ValueError):
@@ -39,6 +40,9 @@ class Faults:
     session_idle_s: float = DEFAULT_SESSION_IDLE_S
     #: failed logins (password or code) that lock the user
     lockout_after: int = DEFAULT_LOCKOUT_AFTER
+    #: the most rows an invoice list page shows whatever its ``per_page`` asks (a portal whose
+    #: own cap is lower than the page size a driver asks for); at most :data:`MAX_PER_PAGE`
+    list_page_cap: int = MAX_PER_PAGE
     #: "v1", or "v2": the invoice form's field names, ids and labels change
     layout: str = "v1"
     #: seed of the dice that decide which requests fail
@@ -53,6 +57,11 @@ class Faults:
         if self.session_idle_s <= 0:
             raise FaultsInvalid(f"session_idle_s must be > 0, got {self.session_idle_s!r}")
         _require_int("lockout_after", self.lockout_after, minimum=1)
+        _require_int("list_page_cap", self.list_page_cap, minimum=1)
+        if self.list_page_cap > MAX_PER_PAGE:
+            raise FaultsInvalid(
+                f"list_page_cap must be <= {MAX_PER_PAGE}, got {self.list_page_cap!r}"
+            )
         if self.layout not in LAYOUTS:
             raise FaultsInvalid(f"layout must be one of {LAYOUTS}, got {self.layout!r}")
         _require_int("seed", self.seed, minimum=None)

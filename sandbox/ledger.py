@@ -70,7 +70,6 @@ class Ledger:
         self._lock = threading.Lock()
         self._received: list[ReceivedInvoice] = []
         self._logins: list[LoginAttempt] = []
-        self._pages: dict[str, int] = {}
 
     def record_received(self, entry: ReceivedInvoice) -> None:
         with self._lock:
@@ -82,15 +81,6 @@ class Ledger:
         )
         with self._lock:
             self._logins.append(attempt)
-
-    def record_page(self, portal: str) -> None:
-        """One page (not a static asset) a family served: what benchmarks compare passes by."""
-        with self._lock:
-            self._pages[portal] = self._pages.get(portal, 0) + 1
-
-    def pages(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._pages)
 
     def received(self) -> list[ReceivedInvoice]:
         with self._lock:
@@ -104,7 +94,6 @@ class Ledger:
         with self._lock:
             self._received.clear()
             self._logins.clear()
-            self._pages.clear()
 
 
 def _now() -> dt.datetime:

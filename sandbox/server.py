@@ -8,10 +8,10 @@ families and never subject to faults:
 
     GET  /__sandbox/received   accepted uploads, confirmation lost or not
     GET  /__sandbox/logins     every login attempt
-    GET  /__sandbox/pages      pages served per family since the last reset (static assets not
-                               counted): what a status pass's page loads are measured by
     GET  /__sandbox/faults     current faults;   POST (JSON, partial update) to change them
-    POST /__sandbox/reset      clear received invoices, logins, lock-outs, faults
+    GET  /__sandbox/requests   page requests per family and path ({"coupa": {"/invoices": 3}}),
+                               static assets not counted, busy answers counted: page loads
+    POST /__sandbox/reset      clear received invoices, logins, lock-outs, faults, requests
     POST /__sandbox/{family}/...   family-specific admin (Coupa, Ariba: invoice lifecycle)
 
 Adding a family is one line in :data:`PORTAL_FAMILIES`.
@@ -20,11 +20,11 @@ Adding a family is one line in :data:`PORTAL_FAMILIES`.
 from __future__ import annotations
 
 import asyncio
-import functools
 import signal
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from types import FrameType, TracebackType
@@ -103,8 +103,25 @@ PORTAL_FAMILIES: Mapping[str, FamilyFactory] = {
 }
 
 
+class RequestCounter:
+    """Page requests each family received, by path below its prefix (what a page load costs)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, Counter[str]] = {}
+
+    def count(self, family: str, path: str) -> None:
+        self._counts.setdefault(family, Counter())[path] += 1
+
+    def as_json(self) -> dict[str, dict[str, int]]:
+        return {family: dict(paths) for family, paths in self._counts.items()}
+
+    def clear(self) -> None:
+        self._counts.clear()
+
+
 class FaultGate:
-    """ASGI middleware in front of a family: latency on every request, busy pages on some."""
+    """ASGI middleware in front of a family: latency on every request, busy pages on some;
+    every page request (static assets aside) is counted."""
 
     def __init__(
         self,
@@ -113,13 +130,15 @@ class FaultGate:
         busy_page: Callable[[], str],
         *,
         lookup_paths: Sequence[str] = (),
-        count_page: Callable[[], None] = lambda: None,
+        family: str = "",
+        requests: RequestCounter | None = None,
     ) -> None:
         self._app = app
         self._faults = faults
         self._busy_page = busy_page
         self._lookup_paths = tuple(lookup_paths)
-        self._count_page = count_page
+        self._family = family
+        self._requests = requests
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -131,8 +150,8 @@ class FaultGate:
         path: str = scope["path"]
         root: str = scope.get("root_path", "")
         relative = path[len(root) :] if root and path.startswith(root) else path
-        if STATIC_SEGMENT not in path:
-            self._count_page()
+        if self._requests is not None and STATIC_SEGMENT not in path:
+            self._requests.count(self._family, relative)
         if STATIC_SEGMENT not in path and self._is_busy(relative):
             busy = HTMLResponse(
                 self._busy_page(),
@@ -157,19 +176,24 @@ class SandboxAdmin:
     """The ``/__sandbox`` endpoints shared by every family."""
 
     def __init__(
-        self, ledger: Ledger, faults: FaultControl, portals: Sequence[PortalFamily]
+        self,
+        ledger: Ledger,
+        faults: FaultControl,
+        portals: Sequence[PortalFamily],
+        requests: RequestCounter,
     ) -> None:
         self._ledger = ledger
         self._faults = faults
         self._portals = portals
+        self._requests = requests
 
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/received", self._received, methods=["GET"]),
             Route("/logins", self._logins, methods=["GET"]),
-            Route("/pages", self._pages, methods=["GET"]),
             Route("/faults", self._get_faults, methods=["GET"]),
             Route("/faults", self._set_faults, methods=["POST"]),
+            Route("/requests", self._get_requests, methods=["GET"]),
             Route("/reset", self._reset, methods=["POST"]),
             *(Mount(f"/{p.family}", routes=p.admin_routes()) for p in self._portals),
         ]
@@ -180,11 +204,11 @@ class SandboxAdmin:
     async def _logins(self, request: Request) -> Response:
         return JSONResponse([attempt.as_json() for attempt in self._ledger.logins()])
 
-    async def _pages(self, request: Request) -> Response:
-        return JSONResponse(self._ledger.pages())
-
     async def _get_faults(self, request: Request) -> Response:
         return JSONResponse(self._faults.current.as_json())
+
+    async def _get_requests(self, request: Request) -> Response:
+        return JSONResponse(self._requests.as_json())
 
     async def _set_faults(self, request: Request) -> Response:
         try:
@@ -202,6 +226,7 @@ class SandboxAdmin:
     async def _reset(self, request: Request) -> Response:
         self._ledger.clear()
         self._faults.reset()
+        self._requests.clear()
         for portal in self._portals:
             portal.reset()
         return JSONResponse({"reset": True})
@@ -215,7 +240,8 @@ def create_app(catalog: Catalog, *, faults: Faults | None = None) -> Starlette:
         factory(catalog, ledger, control, f"/{family}")
         for family, factory in PORTAL_FAMILIES.items()
     ]
-    admin = SandboxAdmin(ledger, control, portals)
+    requests = RequestCounter()
+    admin = SandboxAdmin(ledger, control, portals, requests)
 
     async def index(request: Request) -> Response:
         links = "".join(
@@ -234,7 +260,8 @@ def create_app(catalog: Catalog, *, faults: Faults | None = None) -> Starlette:
                     control,
                     p.busy_page,
                     lookup_paths=p.lookup_paths,
-                    count_page=functools.partial(ledger.record_page, p.family),
+                    family=p.family,
+                    requests=requests,
                 ),
             )
             for p in portals

@@ -16,7 +16,13 @@ after each click where the frame landed. Its rules, each a promise the queue abo
   click is ``PortalUnavailable(after_submit=True)`` and the caller looks the invoice up first;
 - the portal's refusals, on whichever step they appear, become ``InvoiceRejected`` with a stable
   code and the portal's own words (:mod:`connectors.portals.ariba_vocabulary` reads them, and
-  the two status tracks).
+  the two status tracks);
+- the status pass's list read (:meth:`AribaDriver.invoice_statuses`) pages through the
+  customer's outbox (``per_page`` :data:`LIST_PAGE_SIZE`, the network may show fewer), whose
+  filter must show our customer, and settles pending, approved (scheduled payment date) and paid
+  (payment date, remittance reference) rows; a rejection, a failed routing, a cancellation keep
+  their reason on the invoice page, so those are left to it (:mod:`connectors.portals.list_reads`
+  has the rules every list read keeps).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
 
 from connectors.portals.ariba_vocabulary import (
+    listed_invoice,
     portal_status,
     raw_status,
     rejection,
@@ -60,6 +67,7 @@ from connectors.portals.invoice_entry import (
     fill_line,
     plain,
 )
+from connectors.portals.list_reads import all_seen, asked_once, settle
 from connectors.portals.matching import normalised, same_number
 from connectors.portals.portal_page import (
     Landmarks,
@@ -185,8 +193,18 @@ _OUTBOX = ResultsList(
         "routing": ".aw-inv-routing",
         "status": ".aw-inv-status",
         "detail": ".aw-inv-no a@href",
+        # the outbox's optional columns, read by the status pass's list read ("" when absent)
+        "status_date": ".aw-inv-status-date",
+        "scheduled": ".aw-inv-scheduled-payment",
+        "payment_date": ".aw-inv-payment-date",
+        "payment_ref": ".aw-inv-payment-ref",
     },
 )
+#: the outbox's customer filter as the page shows it chosen
+_OUTBOX_CUSTOMER = {"code": "#aw-outbox-buyer option[selected]@value"}
+#: rows a list page is asked for (the portal may show fewer: its own cap)
+LIST_PAGE_SIZE = 100
+
 #: the invoice's detail page
 _DETAIL = {
     "number": "#aw-det-number",
@@ -315,8 +333,32 @@ class AribaDriver:
         *,
         max_pages: int = DEFAULT_LIST_PAGES,
     ) -> StatusList:
-        """No list read yet: every invoice is read from its own page."""
-        return StatusList()
+        """Verdicts from the customer's outbox, ``LIST_PAGE_SIZE`` rows a page, newest first:
+        pending, approved and paid invoices (see
+        :func:`~connectors.portals.ariba_vocabulary.listed_invoice` for the others)."""
+        asked = asked_once(invoice_numbers)
+        if not asked:
+            return StatusList()
+        customer = await self._customer(page, account)
+        step = f"read the outbox ({len(asked)} invoices)"
+        query = urlencode({"buyer": customer.code, "per_page": LIST_PAGE_SIZE})
+        rows, loaded = await PAGES.read_pages(
+            page,
+            _OUTBOX,
+            step,
+            first_url=f"{_base(account)}/outbox?{query}",
+            open_page=lambda url: self._open_outbox(page, url, step, customer),
+            enough=all_seen(asked),
+            max_pages=max_pages,
+            blank=True,
+        )
+        strangers = sorted({r["buyer"] for r in rows if r["buyer"] != customer.code})
+        if strangers:
+            raise PortalChanged(
+                f"{step}: the outbox filtered on {customer.name!r} lists invoices of "
+                f"customer(s) {', '.join(strangers)}"
+            )
+        return StatusList(verdicts=settle(asked, rows, listed_invoice), pages_read=loaded)
 
     async def invoice_status(
         self, page: Page, account: PortalAccount, invoice_number: str
@@ -552,6 +594,16 @@ class AribaDriver:
         )
 
     # --- the outbox -------------------------------------------------------------------------
+
+    async def _open_outbox(self, page: Page, url: str, step: str, customer: PortalCustomer) -> None:
+        """Open an outbox page; its customer filter must show our customer."""
+        await PAGES.open(page, url, step)
+        shown = (await PAGES.read_texts(page, _OUTBOX_CUSTOMER, step))["code"]
+        if shown != customer.code:
+            raise PortalChanged(
+                f"{step}: the outbox shows customer {shown or 'none'!r}, expected "
+                f"{customer.name!r} ({customer.code})"
+            )
 
     async def _invoice_row(
         self, page: Page, account: PortalAccount, invoice_number: str

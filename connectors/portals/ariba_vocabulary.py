@@ -5,17 +5,19 @@ without a browser. Two status tracks decide our status: routing ``Failed`` (the 
 customer rule) → REJECTED and ``Obsoleted`` → VOIDED whatever the invoice status says;
 otherwise the invoice status: ``Sent`` → PENDING_APPROVAL, ``Approved`` → APPROVED, ``Paid`` →
 PAID, ``Rejected`` → REJECTED, ``Canceled`` → VOIDED. A word the driver does not know is a
-changed portal (``PortalChanged``), never a guess.
+changed portal (``PortalChanged``), never a guess. Which outbox rows a list read may settle
+without the invoice page is here too (:func:`listed_invoice`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from connectors.portals.base import PortalStatus
+from connectors.portals.base import PortalInvoice, PortalStatus
 from connectors.portals.errors import InvoiceRejected, PortalChanged, RejectionCode
 from connectors.portals.matching import RejectionWords, normalised, rejection_code
 
@@ -32,6 +34,9 @@ STATUS_MAP = {
     "canceled": PortalStatus.VOIDED,
     "cancelled": PortalStatus.VOIDED,
 }
+#: verdicts whose reason only the invoice page shows (a rejection, a failed routing, a
+#: cancellation, an obsoleted invoice): a list read leaves them to the invoice's own page
+DETAIL_ONLY = frozenset({PortalStatus.DISPUTED, PortalStatus.REJECTED, PortalStatus.VOIDED})
 #: the portal's words for each reason it refuses an invoice, most telling first
 REJECTION_WORDS = (
     RejectionWords(code=RejectionCode.DUPLICATE, pattern="invoice_duplicate|already received"),
@@ -81,6 +86,34 @@ def portal_status(routing: str, status: str) -> PortalStatus:
     if known is None:
         raise PortalChanged(f"unknown invoice status {status!r} on the portal")
     return known
+
+
+def listed_invoice(row: Mapping[str, Any]) -> PortalInvoice | None:
+    """An outbox row's verdict when the row shows all the invoice page would; None otherwise
+    (:data:`DETAIL_ONLY`, an approval without its date, a payment without date and reference)."""
+    try:
+        status = portal_status(row["routing"], row["status"])
+    except PortalChanged:
+        return None  # an unknown word is the invoice page's to report
+    if status in DETAIL_ONLY:
+        return None
+    projected = shown_date(row["scheduled"])
+    payment_date, payment_ref = shown_date(row["payment_date"]), row["payment_ref"] or None
+    if status is PortalStatus.APPROVED and projected is None:
+        return None
+    if status is PortalStatus.PAID and (payment_date is None or payment_ref is None):
+        return None
+    return PortalInvoice(
+        invoice_number=row["number"],
+        portal_reference=row["reference"] or None,
+        raw_status=raw_status(row["status"], row["routing"]),
+        status=status,
+        amount=shown_amount(row["amount"]),
+        status_date=shown_date(row["status_date"]),
+        projected_pay_date=projected,
+        payment_date=payment_date,
+        payment_reference=payment_ref,
+    )
 
 
 def raw_status(status: str, routing: str) -> str:

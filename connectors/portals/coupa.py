@@ -11,14 +11,19 @@ the queue above relies on:
 - nothing is retried here, and nothing is ever submitted twice: any failure after the submit
   click is ``PortalUnavailable(after_submit=True)`` and the caller looks the invoice up first;
 - the portal's validation messages become ``InvoiceRejected`` with a stable code and the
-  portal's own words.
+  portal's own words;
+- the status pass's list read (:meth:`CoupaDriver.invoice_statuses`) pages through the
+  customer's invoices list (``per_page`` :data:`LIST_PAGE_SIZE`, the portal may show fewer) and
+  settles pending, approved (with a projected date) and paid (with date and number) rows; a
+  dispute or a void keeps its reason on the invoice page, so those are left to it
+  (:mod:`connectors.portals.list_reads` has the rules every list read keeps).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -56,6 +61,7 @@ from connectors.portals.invoice_entry import (
     fill_line,
     plain,
 )
+from connectors.portals.list_reads import all_seen, asked_once, settle
 from connectors.portals.matching import (
     RejectionWords,
     normalised,
@@ -227,8 +233,17 @@ _INVOICES = ResultsList(
         "projected": ".projected-payment-date",
         "payment": ".payment-info",
         "detail": ".invoice-number a@href",
+        # read by the status pass's list read (absent cells read as "")
+        "status_date": ".status-date",
+        "payment_date": ".payment-info .payment-date",
+        "payment_number": ".payment-info .payment-number",
     },
 )
+#: rows a list page is asked for (the portal may show fewer: its own cap)
+LIST_PAGE_SIZE = 100
+#: verdicts whose reason only the invoice page shows: a dispute, and a void (after one, it keeps
+#: the dispute's reason); the list leaves them to the invoice's own page
+DETAIL_ONLY = frozenset({PortalStatus.DISPUTED, PortalStatus.REJECTED, PortalStatus.VOIDED})
 #: the invoice's detail page
 _DETAIL = {
     "number": "#detail-invoice-number",
@@ -342,8 +357,25 @@ class CoupaDriver:
         *,
         max_pages: int = DEFAULT_LIST_PAGES,
     ) -> StatusList:
-        """No list read yet: every invoice is read from its own page."""
-        return StatusList()
+        """Verdicts from the customer's invoices list, ``LIST_PAGE_SIZE`` rows a page, newest
+        first: pending, approved and paid invoices (see :data:`DETAIL_ONLY` for the others)."""
+        asked = asked_once(invoice_numbers)
+        if not asked:
+            return StatusList()
+        customer = await self._customer(page, account)
+        step = f"read the invoices list ({len(asked)} invoices)"
+        query = urlencode({"customer": customer.code, "per_page": LIST_PAGE_SIZE})
+        rows, loaded = await self._pages.read_pages(
+            page,
+            _INVOICES,
+            step,
+            first_url=f"{_base(account)}/invoices?{query}",
+            open_page=lambda url: self._open(page, url, step, customer=customer),
+            enough=all_seen(asked),
+            max_pages=max_pages,
+            blank=True,
+        )
+        return StatusList(verdicts=settle(asked, rows, _listed_invoice), pages_read=loaded)
 
     async def invoice_status(
         self, page: Page, account: PortalAccount, invoice_number: str
@@ -609,6 +641,30 @@ def _invoice_from_row(row: dict[str, Any]) -> PortalInvoice:
         projected_pay_date=_date(row["projected"]),
         payment_date=_date(payment.group(1)) if payment else None,
         payment_reference=(payment.group(2) or None) if payment else None,
+    )
+
+
+def _listed_invoice(row: Mapping[str, Any]) -> PortalInvoice | None:
+    """A list row's verdict when the row shows all the invoice page would; None otherwise."""
+    status = STATUS_MAP.get(normalised(row["status"]))
+    if status is None or status in DETAIL_ONLY:
+        return None  # an unknown word is the invoice page's to report (PortalChanged)
+    projected = _date(row["projected"])
+    payment_date, payment_number = _date(row["payment_date"]), row["payment_number"] or None
+    if status is PortalStatus.APPROVED and projected is None:
+        return None
+    if status is PortalStatus.PAID and (payment_date is None or payment_number is None):
+        return None
+    return PortalInvoice(
+        invoice_number=row["number"],
+        portal_reference=row["reference"] or None,
+        raw_status=row["status"],
+        status=status,
+        amount=_amount(row["amount"]),
+        status_date=_date(row["status_date"]),
+        projected_pay_date=projected,
+        payment_date=payment_date,
+        payment_reference=payment_number,
     )
 
 

@@ -454,6 +454,40 @@ async def test_ariba_admin_moves_an_invoice_along_both_tracks(client: httpx.Asyn
     ).status_code == 409
 
 
+async def test_ariba_portal_outbox_pages_by_per_page_and_filters_by_status(
+    client: httpx.AsyncClient,
+) -> None:
+    """per_page sets the rows an outbox page shows (never above the cap), the pager keeps it
+    and the status view; rows show the status date and payment columns, escaped."""
+    await sign_in(client)
+    for number in ("INV-P1", "INV-P2", "INV-P3"):
+        await submit(client, number)
+    listing = {"buyer": "GLOBEX", "per_page": "2"}
+    first = (await client.get("/ariba/outbox", params=listing)).text
+    assert re.findall(r'data-invoice-no="([^"]+)"', first) == ["INV-P3", "INV-P2"]
+    next_page = re.search(r'id="aw-page-next" href="([^"]+)"', first)
+    assert next_page is not None and "per_page=2" in unescape(next_page.group(1))
+    second = (await client.get(unescape(next_page.group(1)))).text
+    assert re.findall(r'data-invoice-no="([^"]+)"', second) == ["INV-P1"]
+    await client.post("/__sandbox/faults", json={"list_page_cap": 1})
+    capped = (await client.get("/ariba/outbox", params={**listing, "per_page": "100"})).text
+    assert re.findall(r'data-invoice-no="([^"]+)"', capped) == ["INV-P3"]
+    await client.post("/__sandbox/faults", json={"list_page_cap": 100})
+    url = "/__sandbox/ariba/invoices/INV-P2/status"
+    await client.post(url, json={"buyer": "GLOBEX", "status": "approved"})
+    paid = {"status": "paid", "payment_date": "2031-02-02", "payment_reference": "R<1>&2"}
+    await client.post(url, json={"buyer": "GLOBEX", **paid})
+    view = (await client.get("/ariba/outbox", params={"buyer": "GLOBEX", "status": "paid"})).text
+    assert re.findall(r'data-invoice-no="([^"]+)"', view) == ["INV-P2"]
+    assert 'class="aw-inv-payment-date">2 Feb 2031<' in view
+    assert 'class="aw-inv-payment-ref">R&lt;1&gt;&amp;2<' in view
+    assert re.search(r'class="aw-inv-scheduled-payment">\d+ \w{3} \d{4}<', view)
+    none = await client.get("/ariba/outbox", params={"buyer": "GLOBEX", "status": "Rejected"})
+    assert 'id="aw-outbox-none" class="aw-card">No invoices found with status Rejected.<' in (
+        none.text
+    )
+
+
 async def test_ariba_admin_rejection_and_failed_routing_carry_a_reason(
     client: httpx.AsyncClient,
 ) -> None:

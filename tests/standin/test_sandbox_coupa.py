@@ -332,6 +332,59 @@ async def test_sandbox_lifecycle_moves_an_invoice_through_its_statuses(
     assert missing.status_code == 404
 
 
+async def test_coupa_portal_invoice_list_pages_by_per_page_under_the_cap(
+    client: httpx.AsyncClient,
+) -> None:
+    """per_page sets the rows a page shows, never above the cap; the pager keeps it."""
+    await sign_in(client)
+    for number in ("INV-P1", "INV-P2", "INV-P3"):
+        await submit(client, number, tax_amount="0.00")
+    listing = {"customer": "GLOBEX", "per_page": "2"}
+    first = await client.get("/coupa/invoices", params=listing)
+    assert re.findall(r'data-invoice-number="([^"]+)"', first.text) == ["INV-P3", "INV-P2"]
+    next_page = re.search(r'id="next-page" href="([^"]+)"', first.text)
+    assert next_page is not None and "per_page=2" in unescape(next_page.group(1))
+    second = await client.get(unescape(next_page.group(1)))
+    assert re.findall(r'data-invoice-number="([^"]+)"', second.text) == ["INV-P1"]
+    await client.post("/__sandbox/faults", json={"list_page_cap": 1})
+    capped = await client.get("/coupa/invoices", params={**listing, "per_page": "100"})
+    assert re.findall(r'data-invoice-number="([^"]+)"', capped.text) == ["INV-P3"]
+    over = await client.post("/__sandbox/faults", json={"list_page_cap": 101})
+    assert over.status_code == 400
+
+
+async def test_coupa_portal_invoice_list_filters_by_status_and_shows_payment_parts(
+    client: httpx.AsyncClient,
+) -> None:
+    """status= keeps one status; a paid row shows its date and (escaped) number in parts."""
+    await sign_in(client)
+    await submit(client, "INV-S1")
+    await submit(client, "INV-S2")
+    url = "/__sandbox/coupa/invoices/INV-S2/status"
+    await client.post(url, json={"buyer": "GLOBEX", "status": "approved"})
+    paid = {"status": "paid", "payment_date": "2031-02-02", "payment_number": "P<1>&2"}
+    await client.post(url, json={"buyer": "GLOBEX", **paid})
+    shown = await client.get("/coupa/invoices", params={"customer": "GLOBEX", "status": "paid"})
+    assert re.findall(r'data-invoice-number="([^"]+)"', shown.text) == ["INV-S2"]
+    assert '<span class="payment-date">2031-02-02</span>' in shown.text
+    assert '<span class="payment-number">P&lt;1&gt;&amp;2</span>' in shown.text
+    assert 'class="status-date">' in shown.text
+    none = await client.get("/coupa/invoices", params={"customer": "GLOBEX", "status": "Voided"})
+    assert 'id="invoices-empty">No invoices found with status Voided.<' in none.text
+
+
+async def test_sandbox_counts_page_requests_per_family(client: httpx.AsyncClient) -> None:
+    """Every page request is counted by family and path (assets aside) until a reset."""
+    await sign_in(client)
+    await client.get("/coupa/invoices", params={"customer": "GLOBEX"})
+    await client.get("/coupa/static/portal.css")
+    counts = (await client.get("/__sandbox/requests")).json()
+    assert counts["coupa"]["/invoices"] == 1
+    assert not any("static" in path for path in counts["coupa"])
+    await client.post("/__sandbox/reset")
+    assert (await client.get("/__sandbox/requests")).json() == {}
+
+
 async def test_sandbox_reset_clears_received_logins_lockouts_and_faults(
     client: httpx.AsyncClient,
 ) -> None:

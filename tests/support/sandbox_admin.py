@@ -35,6 +35,13 @@ class SandboxAdmin:
         """Every login attempt the portals saw."""
         return await self._get("/__sandbox/logins")
 
+    async def page_loads(self, family: str) -> int:
+        """Page requests the family's portal received since the last reset (assets aside)."""
+        answer = await self._http.get("/__sandbox/requests")
+        answer.raise_for_status()
+        counts: dict[str, dict[str, int]] = answer.json()
+        return sum(counts.get(family, {}).values())
+
     async def set_faults(self, **changes: Any) -> dict[str, Any]:
         return await self._post("/__sandbox/faults", changes)
 

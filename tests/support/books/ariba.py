@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from functools import partial
 
+from pydantic import SecretStr
+
+from connectors.portals.base import PortalAccount, PortalLogin
 from sandbox.catalog import Catalog, PortalUser
 from tests.support.books.common import (
+    GLOBEX,
     book_buyers,
     book_invoice,
     closed_po,
@@ -46,6 +50,17 @@ def ariba_catalog() -> Catalog:
             initech_po("ariba", EUR_PO, amount="5000.00"),
         ),
     )
+
+
+def ariba_account(portal_url: str, *, login_name: str = LOGIN) -> PortalAccount:
+    """The supplier's portal account for Globex."""
+    login = PortalLogin(
+        portal_code="ARIBA-SANDBOX",
+        portal_url=portal_url,
+        login_name=login_name,
+        password=SecretStr(PASSWORD),
+    )
+    return PortalAccount(portal_account_id=7, login=login, buyer_name=GLOBEX)
 
 
 #: an invoice to upload on the open PO unless told; ``lines`` are (description, quantity, price)
