@@ -15,12 +15,15 @@ URL map (under the mount prefix, ``/upload``)::
     GET  /dashboard      processing count, "Invoices in error" with failure reasons
     GET  /invoices/new           choose the customer (GET form → details?buyer=CODE)
     GET  /invoices/new/details   the invoice form    POST ...details?buyer=CODE (multipart)
-    GET  /status         invoice status list (number=, status=), newest first
+    GET  /status         invoice status list, newest first: number= (contains), status= (a
+                         status word), page= (1-based), per_page= (default 25, at most 100);
+                         "Page 2 of 3" with Previous/Next links
     GET  /static/{upload.css|upload.js|logo.svg}
     (admin) POST /__sandbox/upload/invoices/{invoice_number}/status   approved|paid|rejected
     (admin) GET  /__sandbox/upload/invoices                            every upload, as JSON
     (admin) GET|POST /__sandbox/upload/settings                        validation_delay_s
     (admin) GET  /__sandbox/upload/settled     answers once no upload is Processing (504: timeout)
+    (admin) GET  /__sandbox/upload/page-loads  signed-in page loads per path since the reset
 
 Selector contract (layout v1; v2 renames the form's fields, see :mod:`sandbox.upload_form`):
 sign-in ``#signin-form`` ``#username`` ``#password`` ``#signin-button`` ``#signin-error``;
@@ -29,10 +32,12 @@ signed in ``#account-menu``; customer ``#recipient-select`` (option text = custo
 ``#inv-number`` ``#inv-date`` ``#inv-due-date`` (DD.MM.YYYY) ``#inv-po`` ``#inv-currency``
 ``#inv-net`` ``#inv-tax`` ``#inv-total`` ``#invoice-file`` (hidden) ``#attach-button``
 ``#send-invoice``, errors ``#form-errors .form-error[data-field]``; received
+``#upload-received`` ("Your invoice INV-1 was received as UP-000001 and is being validated...")
 ``#upload-reference`` ``#upload-number`` ``#upload-status``; status ``#status-table
 tr.status-row`` with ``.col-reference`` ``.col-number`` ``.col-recipient`` ``.col-date``
 ``.col-amount`` ``.col-status`` ``.col-reason`` ``.col-due`` ``.col-paid-on``
-``.col-payment-ref``, ``#status-empty``; busy ``#busy-notice`` (503); failure
+``.col-payment-ref``, ``#status-empty``, pager ``#status-pager[data-page][data-pages]``
+``#status-previous`` ``#status-next``; busy ``#busy-notice`` (503); failure
 ``#failure-notice`` (500).
 """
 
@@ -40,6 +45,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -77,6 +83,8 @@ MESSAGE_SIGN_IN = "Please sign in to continue."
 MESSAGE_NO_SECOND_FACTOR = "Two-step verification is not available on this portal"
 MESSAGE_FORM_EXPIRED = "This form has expired. Please reload the page and try again."
 SETTLED_TIMEOUT_S = 10.0  #: longest an admin call waits for the uploads being validated
+STATUS_PER_PAGE = 25  #: rows of the status list per page, unless per_page= asks otherwise
+STATUS_MAX_PER_PAGE = 100  #: the most per_page= gets
 
 #: lifecycle names accepted by the admin endpoint
 ADMIN_STATUSES: Mapping[str, UploadStatus] = {
@@ -115,6 +123,8 @@ class UploadPortal:
         self._sessions = SessionStore(faults)
         #: admin calls waiting until no upload is Processing (resolved by the validation timer)
         self._settle_waiters: list[asyncio.Future[None]] = []
+        #: signed-in page loads (GET) per path under the prefix, since the last reset
+        self.page_loads: Counter[str] = Counter()
         self.app = Starlette(routes=self._routes())
 
     # --- the family interface the sandbox server uses -----------------------------------------
@@ -130,6 +140,7 @@ class UploadPortal:
             ),
             Route("/settings", self._admin_settings, methods=["GET", "POST"]),
             Route("/settled", self._admin_settled, methods=["GET"]),
+            Route("/page-loads", self._admin_page_loads, methods=["GET"]),
         ]
 
     def busy_page(self) -> str:
@@ -139,6 +150,7 @@ class UploadPortal:
         """Forget uploads, failed logins and lock-outs (sessions survive, as browsers do)."""
         self.records.reset()
         self._auth.reset()
+        self.page_loads.clear()
 
     # --- routes -----------------------------------------------------------------------------
 
@@ -273,17 +285,29 @@ class UploadPortal:
         session = self._signed_in(request)
         if isinstance(session, Response):
             return session
-        number = request.query_params.get("number", "")
-        status_name = request.query_params.get("status", "")
+        query = request.query_params
+        number = query.get("number", "")
+        status_name = query.get("status", "")
         status = next((s for s in UploadStatus if s.value == status_name), None)
+        per_page = min(_positive(query.get("per_page"), STATUS_PER_PAGE), STATUS_MAX_PER_PAGE)
+        found = self.records.uploads(session.login_name or "", number=number, status=status)
+        kept = {"number": number, "status": status_name, "per_page": query.get("per_page", "")}
+        paging = pages.StatusPaging(
+            page=_positive(query.get("page"), 1),
+            per_page=per_page,
+            total=len(found),
+            query={key: value for key, value in kept.items() if value},
+        )
+        start = (paging.page - 1) * per_page
         buyers = self.records.buyers()
         page = pages.status_page(
             self._ctx(session),
-            self.records.uploads(session.login_name or "", number=number, status=status),
+            found[start : start + per_page],
             number=number,
             status=status_name,
             buyers={b.code: b for b in buyers},
             locales={b.code: self.records.locale(b.code) for b in buyers},
+            paging=paging,
         )
         return HTMLResponse(page)
 
@@ -346,6 +370,10 @@ class UploadPortal:
                 )
         return JSONResponse({"processing": 0})
 
+    async def _admin_page_loads(self, request: Request) -> Response:
+        """Signed-in page loads per path since the reset: what a worker's read cost the portal."""
+        return JSONResponse(dict(self.page_loads))
+
     # --- plumbing ---------------------------------------------------------------------------
 
     def _schedule_validation(self) -> None:
@@ -374,6 +402,8 @@ class UploadPortal:
         self.records.settle()
         lookup = self._sessions.lookup(request.cookies.get(SESSION_COOKIE))
         if lookup.session is not None and lookup.session.signed_in:
+            if request.method == "GET":
+                self.page_loads[request.url.path.removeprefix(self.prefix) or "/"] += 1
             return lookup.session
         flag = "expired=1" if lookup.expired else "required=1"
         return RedirectResponse(f"{self.prefix}/login?{flag}", status_code=303)
@@ -406,6 +436,15 @@ class UploadPortal:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _positive(text: str | None, default: int) -> int:
+    """A query's positive whole number, or ``default`` when it is missing or not one."""
+    try:
+        value = int(text or "")
+    except ValueError:
+        return default
+    return value if value >= 1 else default
 
 
 def _status_change(body: Any) -> tuple[str | None, StatusChange]:

@@ -18,7 +18,7 @@ import threading
 import time
 import zipfile
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +37,7 @@ from structlog.testing import capture_logs
 
 from config.settings import BrowserSettings, ConfigError, QueueSettings
 from connectors.portals.base import (
+    DEFAULT_LIST_PAGES,
     InvoiceDocument,
     OutgoingInvoice,
     PortalAccount,
@@ -44,6 +45,7 @@ from connectors.portals.base import (
     PortalLogin,
     PortalReceipt,
     PortalStatus,
+    StatusList,
     SubmitFence,
     no_fence,
 )
@@ -260,6 +262,17 @@ class StandInDriver:
     ) -> PortalInvoice | None:
         """The stand-in shows the status on the same page."""
         return await self.find_invoice(page, account, invoice_number)
+
+    async def invoice_statuses(
+        self,
+        page: Page,
+        account: PortalAccount,
+        invoice_numbers: Sequence[str],
+        *,
+        max_pages: int = DEFAULT_LIST_PAGES,
+    ) -> StatusList:
+        """The stand-in has no list: every invoice is read from its own page."""
+        return StatusList()
 
     async def submit_invoice(
         self,

@@ -143,15 +143,22 @@ class RecipePage:
             return (await target.inner_text()).strip()
 
     async def value(self, source: PageValue, loc: Loc, *, after_submit: bool = False) -> str:
-        """An element's text, or the part of it the source's pattern picks out; PortalChanged
-        when the element is missing or its text does not match."""
+        """An element's text, or the part of it the source's pattern picks out.
+
+        A missing element is PortalChanged; a text the pattern does not match too, except
+        after the submit click, where it is PortalUnavailable(after_submit=True) as any
+        confirmation that does not add up (the caller looks the invoice up before retrying).
+        """
         shown = await self.text(source.selector, loc, after_submit=after_submit)
         picked = source.pick(shown)
         if picked is None:
-            raise PortalChanged(
-                f"{self.where((*loc, 'pattern'))}: {shown!r} ({source.selector}) does not match "
-                f"{source.pattern!r}"
+            message = (
+                f"{self.where((*loc, 'pattern'))}: the text of {source.selector!r} does not match "
+                f"{source.pattern!r}: {shown[:200]!r}"
             )
+            if after_submit:
+                raise PortalUnavailable(message, after_submit=True)
+            raise PortalChanged(message)
         return picked
 
     async def texts(self, selector: str, loc: Loc, *, after_submit: bool = False) -> list[str]:
