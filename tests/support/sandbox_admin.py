@@ -72,6 +72,13 @@ class SandboxAdmin:
         """How long the upload portal takes to validate an upload."""
         await self._post("/__sandbox/upload/settings", {"validation_delay_s": seconds})
 
+    async def upload_page_loads(self) -> dict[str, int]:
+        """The upload portal's signed-in page loads per path since the last reset."""
+        answer = await self._http.get("/__sandbox/upload/page-loads")
+        answer.raise_for_status()
+        result: dict[str, int] = answer.json()
+        return result
+
     async def _get(self, path: str) -> list[dict[str, Any]]:
         answer = await self._http.get(path)
         answer.raise_for_status()

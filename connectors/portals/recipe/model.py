@@ -137,6 +137,8 @@ def _value_source(check: Callable[[str], str], example: str) -> Callable[[Any], 
     """A value read from the page: a selector as text, or a table with a ``pattern``."""
 
     def before(value: Any) -> Any:
+        if isinstance(value, ValueSource):
+            return value
         if isinstance(value, str):
             return {"selector": check(value)}
         if isinstance(value, dict):
