@@ -274,8 +274,8 @@ def received_page(ctx: PageContext, upload: Upload, buyer: Buyer) -> str:
         '<div class="card">'
         + banner(
             "ok",
-            "Your invoice was received and is being validated. Its status will change "
-            "from Processing within a few minutes.",
+            f"Your invoice {upload.number} was received as {upload.reference} and is being "
+            "validated. Its status will change from Processing within a few minutes.",
             element_id="upload-received",
         )
         + '<div class="row"><label>Upload reference</label>'
@@ -295,6 +295,24 @@ def received_page(ctx: PageContext, upload: Upload, buyer: Buyer) -> str:
 # --- status ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StatusPaging:
+    """Which page of the status list is shown, and how to ask for its neighbours."""
+
+    page: int  #: 1-based
+    per_page: int
+    total: int  #: rows matching the search, on every page
+    #: the query of every page link besides ``page`` (the search, ``per_page`` if asked)
+    query: Mapping[str, str]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def link(self, ctx: PageContext, page: int) -> str:
+        return ctx.url("/status", **self.query, page=str(page))
+
+
 def status_page(
     ctx: PageContext,
     uploads: Sequence[Upload],
@@ -303,6 +321,7 @@ def status_page(
     status: str,
     buyers: Mapping[str, Buyer],
     locales: Mapping[str, AmountLocale],
+    paging: StatusPaging,
 ) -> str:
     filter_options = '<option value="">All statuses</option>' + "".join(
         f"<option{' selected' if s.value == status else ''}>{s.value}</option>"
@@ -327,8 +346,24 @@ def status_page(
         )
     else:
         table = '<p id="status-empty" class="empty">No invoices match your search.</p>'
-    body = f"<h1>Invoice status</h1>{search}{table}"
+    body = f"<h1>Invoice status</h1>{search}{table}{_pager(ctx, paging)}"
     return shell(ctx, title="Invoice status", body=body, current="status")
+
+
+def _pager(ctx: PageContext, paging: StatusPaging) -> str:
+    """ "Page 2 of 3 (120 invoices)" with its previous and next links, where there are some."""
+    links = ""
+    if paging.page > 1:
+        previous = escape(paging.link(ctx, paging.page - 1))
+        links += f'<a id="status-previous" rel="prev" href="{previous}">Previous</a> '
+    if paging.page < paging.pages:
+        following = escape(paging.link(ctx, paging.page + 1))
+        links += f'<a id="status-next" rel="next" href="{following}">Next</a>'
+    return (
+        f'<nav id="status-pager" class="pager" data-page="{paging.page}" '
+        f'data-pages="{paging.pages}">Page {paging.page} of {paging.pages} '
+        f"({paging.total} invoices) {links}</nav>"
+    )
 
 
 def _status_row(u: Upload, buyers: Mapping[str, Buyer], locales: Mapping[str, AmountLocale]) -> str:

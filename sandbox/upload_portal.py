@@ -15,7 +15,9 @@ URL map (under the mount prefix, ``/upload``)::
     GET  /dashboard      processing count, "Invoices in error" with failure reasons
     GET  /invoices/new           choose the customer (GET form → details?buyer=CODE)
     GET  /invoices/new/details   the invoice form    POST ...details?buyer=CODE (multipart)
-    GET  /status         invoice status list (number=, status=), newest first
+    GET  /status         invoice status list, newest first: number= (contains), status= (a
+                         status word), page= (1-based), per_page= (default 25, at most 100);
+                         "Page 2 of 3" with Previous/Next links
     GET  /static/{upload.css|upload.js|logo.svg}
     (admin) POST /__sandbox/upload/invoices/{invoice_number}/status   approved|paid|rejected
     (admin) GET  /__sandbox/upload/invoices                            every upload, as JSON
@@ -29,10 +31,12 @@ signed in ``#account-menu``; customer ``#recipient-select`` (option text = custo
 ``#inv-number`` ``#inv-date`` ``#inv-due-date`` (DD.MM.YYYY) ``#inv-po`` ``#inv-currency``
 ``#inv-net`` ``#inv-tax`` ``#inv-total`` ``#invoice-file`` (hidden) ``#attach-button``
 ``#send-invoice``, errors ``#form-errors .form-error[data-field]``; received
+``#upload-received`` ("Your invoice INV-1 was received as UP-000001 and is being validated...")
 ``#upload-reference`` ``#upload-number`` ``#upload-status``; status ``#status-table
 tr.status-row`` with ``.col-reference`` ``.col-number`` ``.col-recipient`` ``.col-date``
 ``.col-amount`` ``.col-status`` ``.col-reason`` ``.col-due`` ``.col-paid-on``
-``.col-payment-ref``, ``#status-empty``; busy ``#busy-notice`` (503); failure
+``.col-payment-ref``, ``#status-empty``, pager ``#status-pager[data-page][data-pages]``
+``#status-previous`` ``#status-next``; busy ``#busy-notice`` (503); failure
 ``#failure-notice`` (500).
 """
 
@@ -77,6 +81,8 @@ MESSAGE_SIGN_IN = "Please sign in to continue."
 MESSAGE_NO_SECOND_FACTOR = "Two-step verification is not available on this portal"
 MESSAGE_FORM_EXPIRED = "This form has expired. Please reload the page and try again."
 SETTLED_TIMEOUT_S = 10.0  #: longest an admin call waits for the uploads being validated
+STATUS_PER_PAGE = 25  #: rows of the status list per page, unless per_page= asks otherwise
+STATUS_MAX_PER_PAGE = 100  #: the most per_page= gets
 
 #: lifecycle names accepted by the admin endpoint
 ADMIN_STATUSES: Mapping[str, UploadStatus] = {
@@ -273,17 +279,29 @@ class UploadPortal:
         session = self._signed_in(request)
         if isinstance(session, Response):
             return session
-        number = request.query_params.get("number", "")
-        status_name = request.query_params.get("status", "")
+        query = request.query_params
+        number = query.get("number", "")
+        status_name = query.get("status", "")
         status = next((s for s in UploadStatus if s.value == status_name), None)
+        per_page = min(_positive(query.get("per_page"), STATUS_PER_PAGE), STATUS_MAX_PER_PAGE)
+        found = self.records.uploads(session.login_name or "", number=number, status=status)
+        kept = {"number": number, "status": status_name, "per_page": query.get("per_page", "")}
+        paging = pages.StatusPaging(
+            page=_positive(query.get("page"), 1),
+            per_page=per_page,
+            total=len(found),
+            query={key: value for key, value in kept.items() if value},
+        )
+        start = (paging.page - 1) * per_page
         buyers = self.records.buyers()
         page = pages.status_page(
             self._ctx(session),
-            self.records.uploads(session.login_name or "", number=number, status=status),
+            found[start : start + per_page],
             number=number,
             status=status_name,
             buyers={b.code: b for b in buyers},
             locales={b.code: self.records.locale(b.code) for b in buyers},
+            paging=paging,
         )
         return HTMLResponse(page)
 
@@ -406,6 +424,15 @@ class UploadPortal:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _positive(text: str | None, default: int) -> int:
+    """A query's positive whole number, or ``default`` when it is missing or not one."""
+    try:
+        value = int(text or "")
+    except ValueError:
+        return default
+    return value if value >= 1 else default
 
 
 def _status_change(body: Any) -> tuple[str | None, StatusChange]:

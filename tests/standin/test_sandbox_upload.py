@@ -421,3 +421,41 @@ async def test_upload_portal_reset_forgets_uploads_and_the_delay(
     assert await uploads(client) == []
     settings = (await client.get("/__sandbox/upload/settings")).json()
     assert settings == {"validation_delay_s": 0.0}
+
+
+async def test_upload_portal_pages_the_status_list_and_counts_page_loads(
+    client: httpx.AsyncClient,
+) -> None:
+    """The status list shows per_page rows (25 unless asked, at most 100) newest first, with a
+    Next link keeping the search; the admin counter sees each signed-in page load."""
+    await sign_in(client)
+    for index in range(1, 103):
+        answer = await upload(client, number=f"PG-{index:03d}", net="1.00", tax="0", total="1.00")
+        assert answer.status_code == 200, form_errors(answer.text)
+    await settled(client)
+
+    def shown(page: str) -> list[str]:
+        return re.findall(r'<td class="col-number">([^<]*)</td>', page)
+
+    def next_link(page: str) -> str | None:
+        found = re.search(r'id="status-next" rel="next" href="([^"]+)"', page)
+        return unescape(found.group(1)) if found else None
+
+    first = (await client.get("/upload/status")).text
+    assert shown(first) == [f"PG-{index:03d}" for index in range(102, 77, -1)]  # 25, newest first
+    assert 'data-page="1" data-pages="5"' in first
+    capped = (await client.get("/upload/status", params={"per_page": "500"})).text
+    assert len(shown(capped)) == 100
+    assert next_link(capped) == "/upload/status?per_page=500&page=2"
+    last = (await client.get("/upload/status", params={"per_page": "500", "page": "2"})).text
+    assert (shown(last), next_link(last)) == (["PG-002", "PG-001"], None)
+    assert 'id="status-previous"' in last
+    searched = (
+        await client.get("/upload/status", params={"number": "PG-10", "per_page": "2"})
+    ).text
+    assert shown(searched) == ["PG-102", "PG-101"]
+    assert next_link(searched) == "/upload/status?number=PG-10&per_page=2&page=2"
+    loads = (await client.get("/__sandbox/upload/page-loads")).json()
+    assert (loads["/status"], loads["/invoices/new/details"]) == (4, 102)
+    await client.post("/__sandbox/reset")
+    assert (await client.get("/__sandbox/upload/page-loads")).json() == {}

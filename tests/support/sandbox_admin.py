@@ -79,6 +79,13 @@ class SandboxAdmin:
         """How long the upload portal takes to validate an upload."""
         await self._post("/__sandbox/upload/settings", {"validation_delay_s": seconds})
 
+    async def upload_page_loads(self) -> dict[str, int]:
+        """The upload portal's page requests per path since the last reset (assets aside)."""
+        answer = await self._http.get("/__sandbox/requests")
+        answer.raise_for_status()
+        counts: dict[str, dict[str, int]] = answer.json()
+        return counts.get("upload", {})
+
     async def _get(self, path: str) -> list[dict[str, Any]]:
         answer = await self._http.get(path)
         answer.raise_for_status()

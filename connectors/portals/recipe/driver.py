@@ -13,7 +13,10 @@ loaded recipe and keeps the promises of the hand-written drivers:
 - a portal that validates later is watched on its status page until the upload leaves its
   "Processing" statuses, or until the recipe's timeout, after which the upload stands as
   received and the status job reads the verdict;
-- a selector that finds nothing is ``PortalChanged`` naming the recipe file, line and key.
+- a selector that finds nothing is ``PortalChanged`` naming the recipe file, line and key;
+- the invoice list (``[status.list]``) settles only the verdicts it reads exactly as the
+  invoice's own status search would (:meth:`RecipeDriver.invoice_statuses`); the rest is left
+  to that search.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -68,6 +71,20 @@ if TYPE_CHECKING:
     from playwright.async_api import Page
 
 log = structlog.get_logger()
+
+#: the details a verdict of each status may carry (a pay date set on approval stays through
+#: what follows). A list that lacks a detail's column while the status search reads it leaves
+#: those verdicts to the search: read from the list, they would lack what the notes say.
+DETAILS_OF: Mapping[str, frozenset[PortalStatus]] = {
+    "reason": frozenset({PortalStatus.DISPUTED, PortalStatus.REJECTED, PortalStatus.VOIDED}),
+    "projected_pay_date": frozenset(
+        {PortalStatus.APPROVED, PortalStatus.PAID, PortalStatus.DISPUTED, PortalStatus.REJECTED}
+    ),
+    "payment_date": frozenset({PortalStatus.PAID}),
+    "payment_reference": frozenset({PortalStatus.PAID}),
+}
+#: the columns holding dates: a date the list writes but that does not parse settles nothing
+DATE_COLUMNS = ("status_date", "projected_pay_date", "payment_date")
 
 
 class RecipeDriver:
@@ -141,8 +158,51 @@ class RecipeDriver:
         *,
         max_pages: int = DEFAULT_LIST_PAGES,
     ) -> StatusList:
-        """No list read yet: every invoice is read from its own page."""
-        return StatusList()
+        """The verdicts the recipe's invoice list settles, read page after page.
+
+        Stops once every asked number was seen, at the list's end, or after ``max_pages``
+        pages (and the recipe's own ``max_pages``). A number is settled only when the list
+        reads it as :meth:`invoice_status` would: shown once among the account customer's rows,
+        with a status of [status.map], and every detail its verdict may carry
+        (:data:`DETAILS_OF`) in a column of the list. A REJECTED row (a refused upload) is
+        settled only once the whole list was read, since the status search prefers a live
+        upload of the number that a later page might hold. A recipe without ``[status.list]``
+        settles nothing.
+        """
+        listed = self.recipe.status.list
+        asked = list(dict.fromkeys(invoice_numbers))
+        if listed is None or not asked or max_pages < 1:
+            return StatusList()
+        session = RecipePage(page, self.loaded, account)
+        keys = {_key(number) for number in asked}
+
+        def enough(rows: list[StatusRow]) -> bool:
+            seen = {_key(row.get("number") or "") for row in rows if self._mine(row, account)}
+            return keys <= seen
+
+        read = await session.list_rows(
+            {"account": account_values(account)},
+            max_pages=min(max_pages, listed.max_pages or max_pages),
+            enough=enough,
+        )
+        shown: dict[str, list[StatusRow]] = {}
+        for row in read.rows:
+            if self._mine(row, account):
+                shown.setdefault(_key(row.get("number") or ""), []).append(row)
+        verdicts: dict[str, PortalInvoice] = {}
+        for number in asked:
+            verdict = self._listed(session, shown.get(_key(number), []), number, ended=read.ended)
+            if verdict is not None:
+                verdicts[number] = verdict
+        log.info(
+            "recipe.status_list",
+            portal=self.family,
+            asked=len(asked),
+            settled=len(verdicts),
+            pages_read=read.pages_read,
+            list_ended=read.ended,
+        )
+        return StatusList(verdicts=verdicts, pages_read=read.pages_read)
 
     async def invoice_status(
         self, page: Page, account: PortalAccount, invoice_number: str
@@ -225,15 +285,15 @@ class RecipeDriver:
         """The confirmation's reference, or the form's errors as a rejection."""
         spec = self.recipe.submit
         step = f"submit invoice {invoice.invoice_number}"
-        if await session.count(spec.confirmation.reference):
-            reference = await session.text(
+        if await session.count(spec.confirmation.reference.selector):
+            reference = await session.value(
                 spec.confirmation.reference,
                 ("submit", "confirmation", "reference"),
                 after_submit=True,
             )
             confirmed = invoice.invoice_number
             if spec.confirmation.number is not None:
-                confirmed = await session.text(
+                confirmed = await session.value(
                     spec.confirmation.number,
                     ("submit", "confirmation", "number"),
                     after_submit=True,
@@ -304,13 +364,10 @@ class RecipeDriver:
         """The row of ``number`` (of the account's customer; ``reference``'s if given)."""
         values: TemplateValues = {"invoice": {"number": number}, "account": account_values(account)}
         rows = await session.status_rows(number, values) or []
-        buyer = normalised(account.buyer_name or "")
-        has_buyer = self.recipe.status.columns.buyer is not None
         mine = [
             row
             for row in rows
-            if same_number(row.get("number"), number)
-            and (not buyer or not has_buyer or normalised(row.get("buyer") or "") == buyer)
+            if same_number(row.get("number"), number) and self._mine(row, account)
         ]
         if reference is not None and self.recipe.status.columns.reference is not None:
             # not the upload just made (an older one of that number): not listed yet
@@ -319,10 +376,52 @@ class RecipeDriver:
         live = [row for row in mine if self._status_of(row) is not PortalStatus.REJECTED]
         return (live or mine)[0] if mine else None
 
+    def _mine(self, row: StatusRow, account: PortalAccount) -> bool:
+        """A row of the account's customer: any row when the account names none or the status
+        search reads no customer (the list then filters as the search does, no more)."""
+        buyer = normalised(account.buyer_name or "")
+        if not buyer or self.recipe.status.columns.buyer is None:
+            return True
+        return normalised(row.get("buyer") or "") == buyer
+
     def _status_of(self, row: StatusRow) -> PortalStatus | None:
         return self._status_map.get(normalised(row.get("status") or ""))
 
-    def _invoice(self, session: RecipePage, row: StatusRow, number: str) -> PortalInvoice:
+    def _listed(
+        self, session: RecipePage, rows: list[StatusRow], number: str, *, ended: bool
+    ) -> PortalInvoice | None:
+        """The verdict of ``number`` from its list rows, or None when the list cannot settle
+        it exactly as the status search would (see :meth:`invoice_statuses`)."""
+        if len(rows) != 1:
+            return None  # not shown, or shown twice: the search decides
+        [row] = rows
+        status = self._status_of(row)
+        if status is None:
+            return None  # no status, or one the map lacks: the search reports the changed page
+        if status is PortalStatus.REJECTED and not ended:
+            return None  # a live upload of that number may be on a page not read
+        status_spec = self.recipe.status
+        assert status_spec.list is not None  # only called when the recipe has one
+        search, listed = status_spec.columns, status_spec.list.columns
+        for detail, statuses in DETAILS_OF.items():
+            lacking = getattr(search, detail) is not None and getattr(listed, detail) is None
+            if lacking and status in statuses:
+                return None  # only the search shows it
+        date_format = status_spec.list_date_format
+        for name in DATE_COLUMNS:
+            written = row.get(name)
+            if written is not None and session.parse_date(written, date_format) is None:
+                return None  # a date the list writes its own way: the search reads it
+        return self._invoice(session, row, number, date_format=date_format)
+
+    def _invoice(
+        self,
+        session: RecipePage,
+        row: StatusRow,
+        number: str,
+        *,
+        date_format: str | None = None,
+    ) -> PortalInvoice:
         raw = row.get("status")
         if raw is None:
             raise PortalChanged(
@@ -342,12 +441,17 @@ class RecipeDriver:
             raw_status=raw,
             status=status,
             amount=parse_amount(amount, session.base_locale(("status",))) if amount else None,
-            status_date=session.parse_date(row.get("status_date")),
+            status_date=session.parse_date(row.get("status_date"), date_format),
             reason=row.get("reason"),
-            projected_pay_date=session.parse_date(row.get("projected_pay_date")),
-            payment_date=session.parse_date(row.get("payment_date")),
+            projected_pay_date=session.parse_date(row.get("projected_pay_date"), date_format),
+            payment_date=session.parse_date(row.get("payment_date"), date_format),
             payment_reference=row.get("payment_reference"),
         )
+
+
+def _key(number: str) -> str:
+    """An invoice number as :func:`same_number` compares it."""
+    return number.strip().casefold()
 
 
 def _seconds(timeout_ms: int) -> str:

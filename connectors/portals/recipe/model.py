@@ -4,7 +4,10 @@ A recipe describes one portal without Python (``config/portals/<code>.toml``): h
 which page to open, what to type where (templates, :mod:`connectors.portals.recipe.template`),
 which file input takes the PDF, which button submits, where the confirmation reference and the
 error messages are, how to find an invoice and read its status, and how the portal's words map
-onto our status and rejection codes. Every model forbids unknown keys and every field says what
+onto our status and rejection codes, and optionally the invoice list that settles many verdicts in
+one page load (``[status.list]``). A value the page only writes inside a sentence is read with a
+pattern (``{ selector = "#message", pattern = "invoice (?P<value>\\S+) was delivered" }``). Every
+model forbids unknown keys and every field says what
 it expects (its ``description`` is quoted in load errors), so a recipe with a typo fails at
 start-up with the key and the fix; :func:`scope_problems` adds the checks that need the whole
 recipe (a template may only use the data available at its step).
@@ -13,7 +16,7 @@ recipe (a template may only use the data available at its step).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
@@ -59,6 +62,10 @@ LINE_NAMESPACES = SUBMIT_NAMESPACES | {"line"}
 LOOKUP_NAMESPACES = frozenset({"invoice", "account"})
 #: when looking an invoice up, only its number is known
 LOOKUP_FIELDS = frozenset({"number"})
+#: the invoice list is opened for the account, not for one invoice
+LIST_NAMESPACES = frozenset({"account"})
+#: the named group of a value pattern that holds the value
+VALUE_GROUP = "value"
 
 
 def _selector(value: str) -> str:
@@ -105,6 +112,46 @@ def _regex(value: str) -> str:
     return value
 
 
+def _value_pattern(value: str) -> str:
+    try:
+        compiled = re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"{value!r} is not a valid regular expression: {exc}") from exc
+    names = list(compiled.groupindex)
+    others = [name for name in names if name != VALUE_GROUP]
+    if VALUE_GROUP not in names:
+        hint = did_you_mean(others[0], [VALUE_GROUP]) if others else ""
+        raise ValueError(
+            f"{value!r} names no group (?P<{VALUE_GROUP}>...): the pattern must say which part "
+            f"is the value, e.g. 'invoice (?P<{VALUE_GROUP}>\\S+) was delivered'{hint}"
+        )
+    if others:
+        raise ValueError(
+            f"{value!r}: only the group (?P<{VALUE_GROUP}>...) may be named; also named: "
+            + ", ".join(others)
+        )
+    return value
+
+
+def _value_source(check: Callable[[str], str], example: str) -> Callable[[Any], Any]:
+    """A value read from the page: a selector as text, or a table with a ``pattern``."""
+
+    def before(value: Any) -> Any:
+        if isinstance(value, ValueSource):
+            return value
+        if isinstance(value, str):
+            return {"selector": check(value)}
+        if isinstance(value, dict):
+            return value
+        raise ValueError(
+            f"expected a selector ({example}) or a table "
+            f'{{ selector = {example}, pattern = "... (?P<{VALUE_GROUP}>...) ..." }}, '
+            f"got {value!r}"
+        )
+
+    return before
+
+
 def _locale(value: str) -> str:
     try:
         return number_locale(value).code
@@ -140,8 +187,9 @@ def _code(value: Any) -> Any:
 Selector = Annotated[str, AfterValidator(_selector)]
 TemplateText = Annotated[str, AfterValidator(_template)]
 UrlPath = Annotated[str, AfterValidator(_url_path)]
-Column = Annotated[str, AfterValidator(_column)]
 Pattern = Annotated[str, AfterValidator(_regex)]
+ValuePattern = Annotated[str, AfterValidator(_value_pattern)]
+ColumnSelector = Annotated[str, AfterValidator(_column)]
 StatusTarget = Annotated[PortalStatus, BeforeValidator(_status)]
 CodeTarget = Annotated[RejectionCode, BeforeValidator(_code)]
 
@@ -150,6 +198,46 @@ class RecipeSection(BaseModel):
     """Every part of a recipe: unknown keys are errors, values never change after loading."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ValueSource(RecipeSection):
+    """Where a value is read, and the part of the text that is the value (optional)."""
+
+    pattern: ValuePattern | None = Field(
+        None,
+        description="a regular expression (case-insensitive) on the text whose group "
+        f"(?P<{VALUE_GROUP}>...) is the value, for a value written inside a sentence: "
+        f"'invoice (?P<{VALUE_GROUP}>\\S+) was delivered'",
+    )
+
+    def pick(self, text: str | None) -> str | None:
+        """The value in ``text``: all of it without a pattern, the group with one; None when
+        the pattern does not match."""
+        if text is None or self.pattern is None:
+            return text
+        found = re.search(self.pattern, text, re.IGNORECASE)
+        value = found.group(VALUE_GROUP) if found is not None else None
+        return value.strip() if value is not None else None
+
+
+class PageValue(ValueSource):
+    """A value of the page: an element's text (``"#upload-reference"``) or a part of it."""
+
+    selector: Selector = Field(description='the element holding the value, e.g. "#message"')
+
+
+class CellValue(ValueSource):
+    """A value of a list row: a cell's text or attribute (``".col-number"``), or a part of it."""
+
+    selector: ColumnSelector = Field(
+        description='inside the row: ".col-status", ".col-amount@data-value" or "@data-reference"'
+    )
+
+
+#: a value read from the page: ``"#sel"`` or ``{ selector = "#sel", pattern = "..." }``
+Value = Annotated[PageValue, BeforeValidator(_value_source(_selector, '"#upload-reference"'))]
+#: a value read from a list row: ``".col"`` or ``{ selector = ".col", pattern = "..." }``
+Column = Annotated[CellValue, BeforeValidator(_value_source(_column, '".col-number"'))]
 
 
 class Step(RecipeSection):
@@ -285,8 +373,8 @@ class LinesSection(RecipeSection):
 
 
 class Confirmation(RecipeSection):
-    reference: Selector = Field(description="the portal's own reference for the upload")
-    number: Selector | None = Field(None, description="the invoice number it confirms")
+    reference: Value = Field(description="the portal's own reference for the upload")
+    number: Value | None = Field(None, description="the invoice number it confirms")
 
 
 class Processing(RecipeSection):
@@ -337,11 +425,45 @@ class StatusColumns(RecipeSection):
     payment_reference: Column | None = Field(None, description="the payment's reference")
 
 
+#: field types spelled once outside the sections: [status] has a key named ``list``
+StepList = list[Step]
+WordList = list[str]
+DateFormat = Annotated[str, AfterValidator(_date_format)]
+
+
+class StatusListSection(RecipeSection):
+    """The portal's invoice list: many invoices' statuses per page load (``[status.list]``)."""
+
+    open: UrlPath = Field(
+        description="the list's first page, a template of {account.*} only: "
+        '"/status?per_page=100"; it must list every upload the status search would find'
+    )
+    rows: Selector = Field(description="one invoice's row in the list")
+    empty: Selector | None = Field(
+        None, description='the "nothing listed" element; [status] empty when not given'
+    )
+    next_page: Selector | None = Field(
+        None, description="the link to the next page of the list (without it: one page only)"
+    )
+    max_pages: int | None = Field(
+        None,
+        ge=1,
+        le=1_000,
+        description="list pages one read loads at most (the status pass's own cap still holds)",
+    )
+    columns: StatusColumns = Field(
+        description="where each fact is inside a row, as in [status.columns]"
+    )
+    date_format: DateFormat | None = Field(
+        None, description="how the list writes dates (strftime); [status] date_format if not given"
+    )
+
+
 class StatusSection(RecipeSection):
     open: UrlPath = Field(
         description='the search page for one number: "/status?number={invoice.number}"'
     )
-    steps: list[Step] = Field(default_factory=list, description="steps before reading the rows")
+    steps: StepList = Field(default_factory=list, description="steps before reading the rows")
     rows: Selector = Field(description="one invoice's row")
     empty: Selector = Field(
         description='the "nothing found" element (required: without it a changed page would '
@@ -349,19 +471,22 @@ class StatusSection(RecipeSection):
     )
     next_page: Selector | None = Field(None, description="the link to the next page of rows")
     columns: StatusColumns = Field(description="where each fact is inside a row")
-    date_format: Annotated[str, AfterValidator(_date_format)] = Field(
-        "%Y-%m-%d", description="how the rows write dates (strftime)"
-    )
+    date_format: DateFormat = Field("%Y-%m-%d", description="how the rows write dates (strftime)")
     map: dict[str, StatusTarget] = Field(
         min_length=1,
         description="the portal's status words → PENDING_APPROVAL, APPROVED, DISPUTED, "
         "REJECTED, PAID or VOIDED",
     )
-    refused: list[str] = Field(
+    refused: WordList = Field(
         default_factory=list,
         description='status words of an upload the portal refused and never delivered ("In '
         'error"): a lookup treats such a row as not there, so the corrected invoice is sent '
         "again; each must be a word of [status.map]",
+    )
+    list: StatusListSection | None = Field(
+        None,
+        description="the invoice list read by the status pass: verdicts it settles need no "
+        "page of their own",
     )
 
     @model_validator(mode="after")
@@ -373,6 +498,15 @@ class StatusSection(RecipeSection):
                 f"known: {', '.join(self.map)}"
             )
         return self
+
+    @property
+    def list_empty(self) -> str:
+        """The list's "nothing listed" element."""
+        return (self.list.empty if self.list is not None else None) or self.empty
+
+    @property
+    def list_date_format(self) -> str:
+        return (self.list.date_format if self.list is not None else None) or self.date_format
 
 
 class RejectionRule(RecipeSection):
@@ -407,6 +541,11 @@ def scope_problems(recipe: Recipe) -> list[tuple[Loc, str]]:
         (("submit", "open"), recipe.submit.open, submit),
         (("status", "open"), recipe.status.open, status),
     ]
+    listed = recipe.status.list
+    if listed is not None:
+        scope = _Scope(where="[status.list]", namespaces=LIST_NAMESPACES)
+        templated.append((("status", "list", "open"), listed.open, scope))
+        problems.extend(_list_column_problems(recipe.status.columns, listed.columns))
     sections: list[tuple[Loc, list[Step], _Scope]] = [
         (("login", "steps"), recipe.login.steps, login),
         (("submit", "steps"), recipe.submit.steps, submit),
@@ -446,6 +585,18 @@ def scope_problems(recipe: Recipe) -> list[tuple[Loc, str]]:
                     )
                 )
     return problems
+
+
+def _list_column_problems(
+    search: StatusColumns, listed: StatusColumns
+) -> Iterator[tuple[Loc, str]]:
+    """The list must tell the account's customer apart wherever the status search does."""
+    if search.buyer is not None and listed.buyer is None:
+        yield (
+            ("status", "list", "columns"),
+            "missing key 'buyer': [status.columns] reads the customer, so the list must too, "
+            "or a row of another customer with the same number would settle this one's invoice",
+        )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -12,7 +12,7 @@ typed from secret templates never appear in an error message.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,7 +29,14 @@ from connectors.portals.errors import (
 from connectors.portals.matching import normalised, same_number
 from connectors.portals.portal_page import Landmarks, LoginStage, PortalPages, ResultsList, count
 from connectors.portals.recipe.files import LoadedRecipe
-from connectors.portals.recipe.model import Loc, Recipe, StatusColumns, Step
+from connectors.portals.recipe.model import (
+    CellValue,
+    Loc,
+    PageValue,
+    Recipe,
+    StatusColumns,
+    Step,
+)
 from connectors.portals.recipe.numbers import LocaleUnknown, NumberLocale, number_locale
 from connectors.portals.recipe.template import (
     FieldKind,
@@ -134,6 +141,25 @@ class RecipePage:
         target = await self.element(selector, loc)
         with wrap_playwright_errors(self.where(loc), after_submit=after_submit):
             return (await target.inner_text()).strip()
+
+    async def value(self, source: PageValue, loc: Loc, *, after_submit: bool = False) -> str:
+        """An element's text, or the part of it the source's pattern picks out.
+
+        A missing element is PortalChanged; a text the pattern does not match too, except
+        after the submit click, where it is PortalUnavailable(after_submit=True) as any
+        confirmation that does not add up (the caller looks the invoice up before retrying).
+        """
+        shown = await self.text(source.selector, loc, after_submit=after_submit)
+        picked = source.pick(shown)
+        if picked is None:
+            message = (
+                f"{self.where((*loc, 'pattern'))}: the text of {source.selector!r} does not match "
+                f"{source.pattern!r}: {shown[:200]!r}"
+            )
+            if after_submit:
+                raise PortalUnavailable(message, after_submit=True)
+            raise PortalChanged(message)
+        return picked
 
     async def texts(self, selector: str, loc: Loc, *, after_submit: bool = False) -> list[str]:
         with wrap_playwright_errors(self.where(loc), after_submit=after_submit):
@@ -318,26 +344,90 @@ class RecipePage:
             rows_where,
             first_url=None,
             open_page=lambda url: self.pages.open(self.page, url, next_where),
-            wanted=lambda cells: same_number(StatusRow(cells=cells).get("number"), number),
+            wanted=lambda cells: same_number(
+                status_row(cells, status.columns).get("number"), number
+            ),
             missing=f"'{status.rows}, {status.empty}' found nothing on {self.page.url} "
             f"({rows_where})",
         )
-        rows = [StatusRow(cells=cells) for cells in search.rows]
+        rows = [status_row(cells, status.columns) for cells in search.rows]
         if search.empty is not None:
             return rows or None
         return rows
 
-    def parse_date(self, text: str | None) -> dt.date | None:
+    async def list_rows(
+        self,
+        values: TemplateValues,
+        *,
+        max_pages: int,
+        enough: Callable[[list[StatusRow]], bool],
+    ) -> ListedRows:
+        """The rows of the invoice list (``[status.list]``), page after page, until
+        ``enough(rows)`` holds, the list ends, or ``max_pages`` pages were loaded."""
+        listed = self.recipe.status.list
+        assert listed is not None  # only called when the recipe has one
+        loc: Loc = ("status", "list", "open")
+        url = self.base + self.render(listed.open, loc, values, for_url=True)
+        results = ResultsList(
+            what="invoice list",
+            table=listed.rows,
+            empty=self.recipe.status.list_empty,
+            rows=listed.rows,
+            next_page=listed.next_page,
+            columns=_column_specs(listed.columns),
+        )
+        step = f"open {self.where(loc)}"
+        self._page_locale = None
+        cells, loaded = await self.pages.read_pages(
+            self.page,
+            results,
+            self.where(("status", "list", "rows")),
+            first_url=url,
+            open_page=lambda page_url: self.pages.open(self.page, page_url, step),
+            enough=lambda read: enough([status_row(row, listed.columns) for row in read]),
+            max_pages=max_pages,
+        )
+        # the page left open is the last one read: a next link there means the list goes on
+        ended = listed.next_page is None or not await self.count(listed.next_page)
+        rows = [status_row(row, listed.columns) for row in cells]
+        return ListedRows(rows=rows, pages_read=loaded, ended=ended)
+
+    def parse_date(self, text: str | None, date_format: str | None = None) -> dt.date | None:
+        """A date as the status rows write it (``date_format``: [status]'s unless given)."""
         if not text:
             return None
         try:
-            return dt.datetime.strptime(text.strip(), self.recipe.status.date_format).date()
+            fmt = date_format or self.recipe.status.date_format
+            return dt.datetime.strptime(text.strip(), fmt).date()
         except ValueError:
             return None
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ListedRows:
+    """What one read of the invoice list found."""
+
+    rows: list[StatusRow]  #: every row read, page after page
+    pages_read: int  #: list pages loaded
+    ended: bool  #: the last page of the list was read (no row of it was left unread)
+
+
+def status_row(cells: Mapping[str, str | None], columns: StatusColumns) -> StatusRow:
+    """A row as read, each column with a pattern narrowed to its value (None: no match)."""
+    picked = dict(cells)
+    for name, source in _columns(columns):
+        raw = cells.get(name)
+        picked[name] = source.pick(raw if isinstance(raw, str) else None)
+    return StatusRow(cells=picked)
+
+
+def _columns(columns: StatusColumns) -> list[tuple[str, CellValue]]:
+    found = ((name, getattr(columns, name)) for name in StatusColumns.model_fields)
+    return [(name, source) for name, source in found if source is not None]
+
+
 def _column_specs(columns: StatusColumns) -> dict[str, str]:
-    return {name: spec for name, spec in columns.model_dump().items() if spec}
+    return {name: source.selector for name, source in _columns(columns)}
 
 
 def _is_secret(source: str) -> bool:
