@@ -140,6 +140,8 @@ def test_the_next_nights_pass_reads_only_what_is_due(make_workspace: MakeWorkspa
         full = ws.cli_json("status", "--all")
         assert full["statuses_due"] == full["statuses_read"] == len(submitted)
         assert full["notes_written"] == 2
+        # pending, approved with its pay date and paid: the Coupa list settles them all
+        assert full["status_list_pages"] >= 1 and full["status_invoice_pages"] == 0
 
         _a_night_passes(store)
         night = ws.cli_json("status")

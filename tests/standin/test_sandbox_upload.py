@@ -455,7 +455,7 @@ async def test_upload_portal_pages_the_status_list_and_counts_page_loads(
     ).text
     assert shown(searched) == ["PG-102", "PG-101"]
     assert next_link(searched) == "/upload/status?number=PG-10&per_page=2&page=2"
-    loads = (await client.get("/__sandbox/upload/page-loads")).json()
-    assert (loads["/status"], loads["/invoices/new/details"]) == (4, 102)
+    loads = (await client.get("/__sandbox/requests")).json()["upload"]
+    assert loads["/status"] == 4, loads
     await client.post("/__sandbox/reset")
-    assert (await client.get("/__sandbox/upload/page-loads")).json() == {}
+    assert (await client.get("/__sandbox/requests")).json() == {}
