@@ -6,7 +6,8 @@ pages through the list (:meth:`~connectors.portals.portal_page.PortalPages.read_
 every asked number was seen (:func:`all_seen`) and settles here (:func:`settle`) only what the
 list shows exactly as the invoice page would. Its rules:
 
-- numbers compare as the drivers compare them (:func:`~connectors.portals.matching.same_number`);
+- numbers compare as the drivers compare them (:func:`~connectors.portals.matching.number_key`,
+  what ``same_number`` compares), through a dictionary: a list of thousands stays linear;
 - a number the pages read did not show, or showed more than once (which row is ours?), is left
   out, and so is a row the driver's ``verdict`` declines (a dispute whose reason only the invoice
   page shows): the caller reads those from the invoice's own page.
@@ -18,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from connectors.portals.base import PortalInvoice
-from connectors.portals.matching import same_number
+from connectors.portals.matching import number_key
 
 #: a list row (column name → text) → the verdict the invoice page would read, or None
 Verdict = Callable[[Mapping[str, Any]], PortalInvoice | None]
@@ -32,9 +33,10 @@ def asked_once(invoice_numbers: Sequence[str]) -> list[str]:
 def all_seen(asked: Sequence[str]) -> Callable[[list[dict[str, Any]]], bool]:
     """The ``enough`` of a list read: every asked number is among the rows read so far."""
 
+    wanted = {number_key(n) for n in asked}
+
     def enough(rows: list[dict[str, Any]]) -> bool:
-        shown = {(row.get("number") or "").strip().casefold() for row in rows}
-        return all(n.strip().casefold() in shown for n in asked)
+        return wanted <= {number_key(row.get("number")) for row in rows}
 
     return enough
 
@@ -43,9 +45,12 @@ def settle(
     asked: Sequence[str], rows: Sequence[Mapping[str, Any]], verdict: Verdict
 ) -> dict[str, PortalInvoice]:
     """The verdicts the rows settle, keyed by the number as asked (see the module's rules)."""
+    by_number: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        by_number.setdefault(number_key(row.get("number")), []).append(row)
     settled: dict[str, PortalInvoice] = {}
     for number in asked:
-        shown = [row for row in rows if same_number(row.get("number"), number)]
+        shown = by_number.get(number_key(number), [])
         if len(shown) != 1:
             continue  # not shown in the pages read, or ambiguous
         found = verdict(shown[0])

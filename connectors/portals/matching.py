@@ -25,7 +25,12 @@ def normalised(text: str) -> str:
 
 def same_number(shown: str | None, ours: str) -> bool:
     """Document numbers compare as the portals compare them: trimmed, case-insensitive."""
-    return (shown or "").strip().casefold() == ours.strip().casefold()
+    return number_key(shown) == number_key(ours)
+
+
+def number_key(number: str | None) -> str:
+    """What :func:`same_number` compares: a dictionary key for many numbers at once."""
+    return (number or "").strip().casefold()
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
