@@ -19,6 +19,7 @@ from typing import Any
 
 from connectors.portals.base import PortalInvoice, PortalStatus
 from connectors.portals.errors import InvoiceRejected, PortalChanged, RejectionCode
+from connectors.portals.list_reads import shows_every_fact
 from connectors.portals.matching import RejectionWords, normalised, rejection_code
 
 #: routing statuses that decide the normalised status whatever the invoice status says
@@ -34,9 +35,6 @@ STATUS_MAP = {
     "canceled": PortalStatus.VOIDED,
     "cancelled": PortalStatus.VOIDED,
 }
-#: verdicts whose reason only the invoice page shows (a rejection, a failed routing, a
-#: cancellation, an obsoleted invoice): a list read leaves them to the invoice's own page
-DETAIL_ONLY = frozenset({PortalStatus.DISPUTED, PortalStatus.REJECTED, PortalStatus.VOIDED})
 #: the portal's words for each reason it refuses an invoice, most telling first
 REJECTION_WORDS = (
     RejectionWords(code=RejectionCode.DUPLICATE, pattern="invoice_duplicate|already received"),
@@ -90,18 +88,20 @@ def portal_status(routing: str, status: str) -> PortalStatus:
 
 def listed_invoice(row: Mapping[str, Any]) -> PortalInvoice | None:
     """An outbox row's verdict when the row shows all the invoice page would; None otherwise
-    (:data:`DETAIL_ONLY`, an approval without its date, a payment without date and reference)."""
+    (a rejection, a failed routing, a cancellation or an obsoleted invoice, whose reason only
+    the invoice page shows; an approval without its date, a payment without date and reference)."""
     try:
         status = portal_status(row["routing"], row["status"])
     except PortalChanged:
         return None  # an unknown word is the invoice page's to report
-    if status in DETAIL_ONLY:
-        return None
     projected = shown_date(row["scheduled"])
     payment_date, payment_ref = shown_date(row["payment_date"]), row["payment_ref"] or None
-    if status is PortalStatus.APPROVED and projected is None:
-        return None
-    if status is PortalStatus.PAID and (payment_date is None or payment_ref is None):
+    if not shows_every_fact(
+        status,
+        projected_pay_date=projected,
+        payment_date=payment_date,
+        payment_reference=payment_ref,
+    ):
         return None
     return PortalInvoice(
         invoice_number=row["number"],

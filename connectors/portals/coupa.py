@@ -61,7 +61,7 @@ from connectors.portals.invoice_entry import (
     fill_line,
     plain,
 )
-from connectors.portals.list_reads import all_seen, asked_once, settle
+from connectors.portals.list_reads import all_seen, asked_once, settle, shows_every_fact
 from connectors.portals.matching import (
     RejectionWords,
     normalised,
@@ -243,7 +243,6 @@ _INVOICES = ResultsList(
 LIST_PAGE_SIZE = 100
 #: verdicts whose reason only the invoice page shows: a dispute, and a void (after one, it keeps
 #: the dispute's reason); the list leaves them to the invoice's own page
-DETAIL_ONLY = frozenset({PortalStatus.DISPUTED, PortalStatus.REJECTED, PortalStatus.VOIDED})
 #: the invoice's detail page
 _DETAIL = {
     "number": "#detail-invoice-number",
@@ -358,7 +357,8 @@ class CoupaDriver:
         max_pages: int = DEFAULT_LIST_PAGES,
     ) -> StatusList:
         """Verdicts from the customer's invoices list, ``LIST_PAGE_SIZE`` rows a page, newest
-        first: pending, approved and paid invoices (see :data:`DETAIL_ONLY` for the others)."""
+        first: pending, approved and paid invoices; a dispute's or a void's reason is only on
+        the invoice page (:func:`~connectors.portals.list_reads.shows_every_fact`)."""
         asked = asked_once(invoice_numbers)
         if not asked:
             return StatusList()
@@ -647,13 +647,16 @@ def _invoice_from_row(row: dict[str, Any]) -> PortalInvoice:
 def _listed_invoice(row: Mapping[str, Any]) -> PortalInvoice | None:
     """A list row's verdict when the row shows all the invoice page would; None otherwise."""
     status = STATUS_MAP.get(normalised(row["status"]))
-    if status is None or status in DETAIL_ONLY:
+    if status is None:
         return None  # an unknown word is the invoice page's to report (PortalChanged)
     projected = _date(row["projected"])
     payment_date, payment_number = _date(row["payment_date"]), row["payment_number"] or None
-    if status is PortalStatus.APPROVED and projected is None:
-        return None
-    if status is PortalStatus.PAID and (payment_date is None or payment_number is None):
+    if not shows_every_fact(
+        status,
+        projected_pay_date=projected,
+        payment_date=payment_date,
+        payment_reference=payment_number,
+    ):
         return None
     return PortalInvoice(
         invoice_number=row["number"],

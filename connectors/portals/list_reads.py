@@ -15,11 +15,15 @@ list shows exactly as the invoice page would. Its rules:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from connectors.portals.base import PortalInvoice
+from connectors.portals.base import PortalInvoice, PortalStatus
 from connectors.portals.matching import number_key
+
+#: verdicts whose facts (a reason) only an invoice page shows, on the Coupa and Ariba families
+DETAIL_ONLY = frozenset({PortalStatus.DISPUTED, PortalStatus.REJECTED, PortalStatus.VOIDED})
 
 #: a list row (column name → text) → the verdict the invoice page would read, or None
 Verdict = Callable[[Mapping[str, Any]], PortalInvoice | None]
@@ -57,3 +61,22 @@ def settle(
         if found is not None:
             settled[number] = found
     return settled
+
+
+def shows_every_fact(
+    status: PortalStatus,
+    *,
+    projected_pay_date: dt.date | None,
+    payment_date: dt.date | None,
+    payment_reference: str | None,
+) -> bool:
+    """Whether a list row carries what a note of its verdict says: a reason-bearing verdict
+    never (:data:`DETAIL_ONLY`), an approval its projected pay date, a payment its date and
+    number. A row without them is read from the invoice's own page."""
+    if status in DETAIL_ONLY:
+        return False
+    if status is PortalStatus.APPROVED:
+        return projected_pay_date is not None
+    if status is PortalStatus.PAID:
+        return payment_date is not None and payment_reference is not None
+    return True

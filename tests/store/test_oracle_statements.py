@@ -217,6 +217,13 @@ def test_store_statements_compiled_for_oracle_pass_the_oracle_rules(tmp_path: Pa
         verb("job_runs")("nightly")
         polled = verb("submissions_to_poll")(cust_account_id=acme)
         if polled:
+            account_of = polled[0].portal_account_id
+            assert verb("claim_status_pass")(account_of, owner=OWNER, lease_s=60)
+            book_of = verb("status_book")(account_of)
+            assert book_of.due and book_of.watched >= len(book_of.due)
+            verb("status_book")(account_of, every=True)
+            verb("schedule_status_checks")({s.submission_id: book_of.as_of for s in book_of.due})
+            verb("end_status_pass")(account_of, owner=OWNER)
             verb("record_portal_status")(
                 polled[0].submission_id,
                 seen=polled[0].portal_status,
