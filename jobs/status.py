@@ -161,13 +161,15 @@ class _StatusPass:
             if ctx.stop.is_set() or record.portal_account_id in self.board.blocked():
                 self.not_read += len(work) - count + 1
                 break
-            if count % RENEW_EVERY == 0:
-                await ctx.db(
-                    ctx.store.claim_status_pass,
-                    record.portal_account_id,
-                    owner=ctx.worker_name,
-                    lease_s=STATUS_PASS_LEASE_S,
-                )
+            if count % RENEW_EVERY == 0 and not await ctx.db(
+                ctx.store.claim_status_pass,
+                record.portal_account_id,
+                owner=ctx.worker_name,
+                lease_s=STATUS_PASS_LEASE_S,
+            ):
+                # our claim lapsed and another worker took the account: it reads the rest
+                ctx.log.warning("status.claim_lost", portal_account_id=record.portal_account_id)
+                break
             seen: PortalInvoice | None
             if item.portal_invoice_number in listed:
                 read, seen = True, listed[item.portal_invoice_number]

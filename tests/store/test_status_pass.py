@@ -221,6 +221,26 @@ def test_an_account_another_worker_is_reading_is_left_to_it(
     assert later.statuses_due == len(busy_items)
 
 
+def test_a_worker_whose_claim_lapsed_stops_reading_that_account(
+    store: Store, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mid-pass, the claim lapses and another worker takes the account: at its next renewal
+    the first worker stops, and what it did not read stays due (the other reads it)."""
+    portal, numbers = _submitted(store, tmp_path)
+    monkeypatch.setattr(status, "RENEW_EVERY", 2)
+
+    def lapse_and_steal() -> None:
+        clock.advance(status.STATUS_PASS_LEASE_S + 1)
+        for account in store.portal_accounts():
+            assert store.claim_status_pass(account.portal_account_id, owner="b/2/2", lease_s=600)
+
+    portal.during_list_read = lapse_and_steal
+    summary = _pass(store, portal, tmp_path, "status-1")
+    due = sum(len(store.status_book(a.portal_account_id).due) for a in store.portal_accounts())
+    assert summary.statuses_read < len(numbers)
+    assert due == len(numbers) - summary.statuses_read, "unread ones stay due"
+
+
 def test_two_workers_at_once_read_each_account_once(store: Store, tmp_path: Path) -> None:
     portal, numbers = _submitted(store, tmp_path)
     portal.listed = set(numbers)

@@ -49,6 +49,8 @@ class FakeGateway:
     list_reads: int = 0
     #: invoice numbers asked for in list reads, read after read
     list_asked: list[list[str]] = field(default_factory=list)
+    #: called at each list read, before it answers (a test's "meanwhile, elsewhere")
+    during_list_read: Callable[[], None] | None = None
     _logged_in: set[str] = field(default_factory=set)
     _held_logins: dict[str, str] = field(default_factory=dict)
     _held_portals: dict[str, str] = field(default_factory=dict)
@@ -91,6 +93,8 @@ class FakeGateway:
         self._enter(account)
         self.list_reads += 1
         self.list_asked.append(list(invoice_numbers))
+        if self.during_list_read is not None:
+            self.during_list_read()
         if self.status_error is not None:
             raise self.status_error
         if self.listed is None:
