@@ -3,7 +3,8 @@
 The book of submitted invoices a status pass watches grows to (invoices per night) × (days to
 pay). This benchmark uploads a benchmark book (default 2,000 invoices, 8 customer accounts) to
 the stand-in Coupa portal once, gives the invoices a spread of verdicts on the portal (pending,
-approved with a projected pay date, disputed with a reason, paid with a payment number), then,
+approved with a projected pay date, paid with a payment number, disputed with a reason:
+45/35/15/5 % by default, ``--spread``), then,
 at each added latency (150 ms and 1 s per request), runs ``arworker status --all`` on two copies
 of the same database: **per-invoice** (``queue.status_list_max_pages = 0``: the invoice's own
 pages) and **list** (the default: list pages, an invoice's own page only for what the list does
@@ -63,6 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=default_page_concurrency(), help="max_pages")
     parser.add_argument("--buyers", type=int, default=DEFAULT_BUYERS, help="customer accounts")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--spread",
+        type=_spread,
+        default=DEFAULT_SPREAD,
+        help="verdicts on the portal in percent, default "
+        + ",".join(f"{k}={v}" for k, v in DEFAULT_SPREAD.items()),
+    )
     args = parser.parse_args(argv)
     invoices = args.invoices or (QUICK_INVOICES if args.quick else DEFAULT_INVOICES)
     latencies = args.latency_ms or ([150] if args.quick else list(DEFAULT_LATENCIES_MS))
@@ -78,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         submitted = _submitted_book(work, book, portal, args.k)
         if submitted is None:
             return 1
-        spread = _give_verdicts(book, portal, today)
+        spread = _give_verdicts(book, portal, today, args.spread)
         print(f"verdicts on the portal: {spread}", flush=True)
         for latency in latencies:
             portal.set_latency(latency)
@@ -102,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows.append(
                     _row(mode, latency, measured, portal.pages_served() - pages_before, database)
                 )
-    return _report(invoices, rows)
+    return _report(invoices, rows, spread)
 
 
 def _submitted_book(work: Path, book: BenchBook, portal: PortalProcess, k: int) -> Path | None:
@@ -129,17 +137,27 @@ def _submitted_book(work: Path, book: BenchBook, portal: PortalProcess, k: int) 
     return database
 
 
-def _give_verdicts(book: BenchBook, portal: PortalProcess, today: dt.date) -> dict[str, int]:
-    """Every invoice a verdict, in turn: pending (left as is), approved, disputed, paid."""
-    spread = {"pending": 0, "approved": 0, "disputed": 0, "paid": 0}
+#: the watched book's verdicts, in percent: most invoices wait for approval or payment; paid
+#: and disputed ones leave the watched set after the read that sees them (a paid invoice is
+#: final, a disputed one goes to a person), so each pass meets few of them
+DEFAULT_SPREAD = {"pending": 45, "approved": 35, "paid": 15, "disputed": 5}
+
+
+def _give_verdicts(
+    book: BenchBook, portal: PortalProcess, today: dt.date, spread: dict[str, int]
+) -> dict[str, int]:
+    """Give the invoices verdicts on the portal in the proportions of ``spread`` (percent),
+    spread evenly over the book (every hundred invoices has the same mix)."""
+    turns = [kind for kind, share in spread.items() for _ in range(share)]
+    given = dict.fromkeys(spread, 0)
     for invoice in book.invoices:
-        turn = invoice.index % 4
+        kind = turns[invoice.index * 37 % len(turns)]  # 37 is prime to 100: an even mix
+        given[kind] += 1
         buyer = invoice.buyer.code
         projected = (today + dt.timedelta(days=15 + invoice.index % 30)).isoformat()
-        if turn == 0:
-            spread["pending"] += 1
+        if kind == "pending":
             continue
-        if turn == 2:
+        if kind == "disputed":
             portal.set_status(
                 invoice.trx_number,
                 {
@@ -149,25 +167,34 @@ def _give_verdicts(book: BenchBook, portal: PortalProcess, today: dt.date) -> di
                     "comment": f"line {invoice.index % 3 + 1} differs from the PO",
                 },
             )
-            spread["disputed"] += 1
             continue
         portal.set_status(
             invoice.trx_number,
             {"buyer": buyer, "status": "approved", "projected_payment_date": projected},
         )
-        if turn == 1:
-            spread["approved"] += 1
-            continue
-        portal.set_status(
-            invoice.trx_number,
-            {
-                "buyer": buyer,
-                "status": "paid",
-                "payment_date": today.isoformat(),
-                "payment_number": f"PAY-{invoice.index:05d}",
-            },
-        )
-        spread["paid"] += 1
+        if kind == "paid":
+            portal.set_status(
+                invoice.trx_number,
+                {
+                    "buyer": buyer,
+                    "status": "paid",
+                    "payment_date": today.isoformat(),
+                    "payment_number": f"PAY-{invoice.index:05d}",
+                },
+            )
+    return given
+
+
+def _spread(text: str) -> dict[str, int]:
+    """``pending=45,approved=35,paid=15,disputed=5`` (percent, adding up to 100)."""
+    spread = dict.fromkeys(DEFAULT_SPREAD, 0)
+    for part in text.split(","):
+        kind, _, share = part.partition("=")
+        if kind.strip() not in spread or not share.strip().isdigit():
+            raise argparse.ArgumentTypeError(f"expected KIND=PERCENT of {list(spread)}: {part!r}")
+        spread[kind.strip()] = int(share)
+    if sum(spread.values()) != 100:
+        raise argparse.ArgumentTypeError(f"the shares add up to {sum(spread.values())}, not 100")
     return spread
 
 
@@ -213,7 +240,7 @@ def _outcome(database: Path) -> tuple[dict[str, list[Any]], list[str]]:
     return verdicts, notes
 
 
-def _report(invoices: int, rows: list[dict[str, Any]]) -> int:
+def _report(invoices: int, rows: list[dict[str, Any]], spread: dict[str, int]) -> int:
     print()
     print(
         render_table(
@@ -303,6 +330,7 @@ def _report(invoices: int, rows: list[dict[str, Any]]) -> int:
         NAME,
         {
             "invoices": invoices,
+            "verdicts_on_portal": spread,
             "rows": [{k: v for k, v in r.items() if k not in ("verdicts", "notes")} for r in rows],
             "ratios": ratios,
             "ok": ok,
