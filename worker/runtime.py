@@ -5,7 +5,9 @@ The only place that knows how the pieces fit; jobs receive the finished ``JobCon
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +19,7 @@ from pydantic import SecretStr
 from config.secrets import resolve_secret
 from config.settings import Settings
 from connectors.oracle.engine import create_engine
+from connectors.oracle.errors import StoreUnavailable
 from connectors.oracle.notes import NoteSettings
 from connectors.oracle.store import Store
 from jobs.context import JobContext, Progress
@@ -74,6 +77,7 @@ async def job_context(
     run_id = new_run_id(job)
     log: Any = structlog.get_logger("arworker").bind(run_id=run_id, job=job)
     try:
+        await _align_authenticator_clock(store, log)
         async with contextlib.AsyncExitStack() as stack:
             if browser is None:
                 browser = await stack.enter_async_context(BrowserRuntime(settings.browser))
@@ -90,6 +94,26 @@ async def job_context(
     finally:
         if own_store:
             store.engine.dispose()
+
+
+async def _align_authenticator_clock(store: Store, log: Any) -> None:
+    """Authenticator codes follow the database's clock when this host's is off (see
+    :mod:`connectors.portals.login_codes`); measured at the start of every run."""
+    from connectors.portals.login_codes import TOLERATED_SKEW_S, follow_database_clock
+
+    try:
+        database_now = await asyncio.to_thread(store.db_now)
+    except StoreUnavailable:
+        return  # the run will say so; codes keep the host's clock meanwhile
+    offset_s = (database_now - dt.datetime.now(dt.UTC)).total_seconds()
+    if follow_database_clock(offset_s):
+        log.error(
+            "host.clock_skew",
+            offset_s=round(offset_s, 1),
+            tolerated_s=TOLERATED_SKEW_S,
+            fix="this host's clock is off the database server's: fix its time sync (NTP); "
+            "authenticator codes use the database's time meanwhile",
+        )
 
 
 def build_gateway(

@@ -30,8 +30,6 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
 
-import pyotp
-
 from connectors.portals.base import (
     DEFAULT_LIST_PAGES,
     InvoiceDocument,
@@ -62,6 +60,7 @@ from connectors.portals.invoice_entry import (
     plain,
 )
 from connectors.portals.list_reads import all_seen, asked_once, settle, shows_every_fact
+from connectors.portals.login_codes import authenticator_code
 from connectors.portals.matching import (
     RejectionWords,
     normalised,
@@ -301,7 +300,7 @@ class CoupaDriver:
                     "TOTP secret configured"
                 )
             await pages.require(page, sel.totp_submit, "verification code button", step)
-            code = pyotp.TOTP(secret.get_secret_value()).now()
+            code = authenticator_code(secret)
             with wrap_playwright_errors(step):
                 await page.fill(sel.totp_code, code)
             await pages.click_and_land(page, sel.totp_submit, step, stage=LoginStage.SUBMITTED)

@@ -28,7 +28,6 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
-import pyotp
 import structlog
 
 from connectors.portals.base import (
@@ -53,6 +52,7 @@ from connectors.portals.errors import (
     wrap_playwright_errors,
 )
 from connectors.portals.invoice_entry import confirmed_receipt, entry_lines
+from connectors.portals.login_codes import authenticator_code
 from connectors.portals.matching import normalised, same_number
 from connectors.portals.portal_page import LoginStage, log_in_once_more_if_expired
 from connectors.portals.recipe.files import LoadedRecipe
@@ -130,7 +130,7 @@ class RecipeDriver:
                 )
             field = await session.element(totp.field, ("login", "totp", "field"))
             with wrap_playwright_errors("login: verification code"):
-                await field.fill(pyotp.TOTP(secret.get_secret_value()).now())
+                await field.fill(authenticator_code(secret))
             await session.click_and_land(
                 totp.submit, ("login", "totp", "submit"), stage=LoginStage.SUBMITTED
             )
