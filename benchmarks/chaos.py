@@ -32,6 +32,7 @@ import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -135,27 +136,14 @@ def main() -> int:
                 schedule = dict(note.contexts).get("IEX_INVOICES")
                 if schedule is not None:
                     notes[schedule] += 1
-        takeovers = sum(
-            1
-            for s in rows
-            for e in store.events(s.submission_id)
-            if e["event_type"] == "LEASE_EXPIRED"
-        )
         result = {
-            "eligible": len(eligible),
             "kills": kills,
             "worker_runs": rounds,
             "seconds": round(elapsed, 1),
-            "submitted": sum(s.status is SubmissionStatus.SUBMITTED for s in rows),
-            "rejected": sum(s.status is SubmissionStatus.REJECTED for s in rows),
-            "failed": sum(s.status is SubmissionStatus.FAILED for s in rows),
-            "not_settled": sum(not s.status.is_terminal for s in rows),
-            "lost": len(eligible - {s.trx_number for s in rows}),
-            "duplicates": sum(1 for c in per_invoice.values() if c > 1),
+            **_outcomes(store, rows, eligible, per_invoice),
             "outcomes_without_exactly_one_note": sum(
                 1 for s in rows if s.status.is_terminal and notes[s.payment_schedule_id] != 1
             ),
-            "lease_takeovers": takeovers,
             "faults": {
                 "error_rate": args.error_rate,
                 "confirm_fail_rate": args.confirm_fail_rate,
@@ -170,6 +158,27 @@ def main() -> int:
     args.out.write_text(json.dumps(result, indent=2))
     bad = result["duplicates"] or result["lost"] or result["outcomes_without_exactly_one_note"]
     return 1 if bad else 0
+
+
+def _outcomes(
+    store: Store, rows: list[Any], eligible: set[str], on_portal: Counter[str]
+) -> dict[str, int]:
+    """What both modes report: how the invoices ended, lost ones, duplicates, takeovers."""
+    return {
+        "eligible": len(eligible),
+        "submitted": sum(s.status is SubmissionStatus.SUBMITTED for s in rows),
+        "rejected": sum(s.status is SubmissionStatus.REJECTED for s in rows),
+        "failed": sum(s.status is SubmissionStatus.FAILED for s in rows),
+        "not_settled": sum(not s.status.is_terminal for s in rows),
+        "lost": len(eligible - {s.trx_number for s in rows}),
+        "duplicates": sum(1 for c in on_portal.values() if c > 1),
+        "lease_takeovers": sum(
+            1
+            for s in rows
+            for e in store.events(s.submission_id)
+            if e["event_type"] == "LEASE_EXPIRED"
+        ),
+    }
 
 
 def clock_skew(args: argparse.Namespace) -> int:
@@ -244,27 +253,14 @@ def clock_skew(args: argparse.Namespace) -> int:
             for s in rows
             if (s.status is SubmissionStatus.SUBMITTED) != (on_portal[s.portal_invoice_number] > 0)
         ]
-        takeovers = sum(
-            1
-            for s in rows
-            for e in store.events(s.submission_id)
-            if e["event_type"] == "LEASE_EXPIRED"
-        )
         result = {
             "mode": "clock-skew",
             "host_clocks_s": [args.skew_s, -args.skew_s],
-            "eligible": len(eligible),
             "rounds_of_two_workers": rounds,
             "seconds": round(elapsed, 1),
-            "submitted": sum(s.status is SubmissionStatus.SUBMITTED for s in rows),
-            "rejected": sum(s.status is SubmissionStatus.REJECTED for s in rows),
-            "failed": sum(s.status is SubmissionStatus.FAILED for s in rows),
-            "not_settled": sum(not s.status.is_terminal for s in rows),
-            "lost": len(eligible - {s.trx_number for s in rows}),
-            "duplicates": sum(1 for c in on_portal.values() if c > 1),
+            **_outcomes(store, rows, eligible, on_portal),
             "statuses_not_matching_the_portal": len(mismatched),
             "mismatched_examples": mismatched[:5],
-            "lease_takeovers": takeovers,
             "confirm_fail_rate": args.confirm_fail_rate,
         }
         store.engine.dispose()

@@ -13,7 +13,6 @@ import threading
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import structlog
 from pydantic import SecretStr
 
@@ -30,25 +29,9 @@ from jobs import resync, status
 from jobs.context import JobContext
 from jobs.drain import drain_queue
 from jobs.run_summary import RunSummary
-from tests.support.books.ebs import ORG, SampleBook, load_sample_book
+from tests.support.books.ebs import SampleBook
 from tests.support.clock import Clock
 from tests.support.fake_gateway import FakeGateway
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def book(engine: sa.Engine) -> SampleBook:
-    return load_sample_book(engine)
-
-
-@pytest.fixture
-def store(engine: sa.Engine, book: SampleBook, clock: Clock) -> Store:
-    return Store(engine, org_ids=[ORG], clock=clock)
-
 
 SECRETS = {"COUPA_PW": "right", "COUPA_TOTP": "JBSWY3DPEHPK3PXP"}
 
