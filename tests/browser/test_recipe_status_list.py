@@ -29,13 +29,13 @@ from tests.support.books.upload import (
     outgoing_invoice,
     upload_account,
 )
+from tests.support.recipe_text import SHIPPED_TEXT
 from tests.support.sandbox_admin import ADMIN_TIMEOUT_S, SandboxAdmin
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
 TODAY = dt.date.today()
 VALIDATION_DELAY_S = 0.05  #: the upload portal validates an upload this long after it arrives
-SHIPPED_TEXT = (installed_recipes_dir() / "upload.toml").read_text(encoding="utf-8")
 #: the shipped list, three rows a page, so that the small book spans three pages
 THREE_A_PAGE = ('open = "/status?per_page=100"', 'open = "/status?per_page=3"')
 PENDING, APPROVED, PAID, REJECTED = "SL-PENDING", "SL-APPROVED", "SL-PAID", "SL-REJECTED"

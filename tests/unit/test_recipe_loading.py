@@ -17,7 +17,6 @@ from connectors.portals.recipe.files import (
     RECIPES_DIR_ENV,
     RecipeError,
     find_recipe,
-    installed_recipes_dir,
     load_recipe,
 )
 from connectors.portals.recipe.numbers import LOCALES, parse_amount
@@ -32,34 +31,14 @@ from connectors.portals.recipe.template import (
 from connectors.portals.registry import driver_for, known_families
 from tests.support.books.common import GLOBEX
 from tests.support.books.upload import outgoing_invoice, upload_account
-
-SHIPPED = installed_recipes_dir() / "upload.toml"
-SHIPPED_TEXT = SHIPPED.read_text(encoding="utf-8")
-
-
-def write_recipe(tmp_path: Path, text: str, name: str = "acme.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def mutated(old: str, new: str) -> str:
-    """The shipped recipe with one change (which must apply exactly once)."""
-    assert SHIPPED_TEXT.count(old) == 1, f"{old!r} must occur once in the shipped recipe"
-    return SHIPPED_TEXT.replace(old, new)
-
-
-def line_with(text: str, needle: str) -> int:
-    """The 1-based line of the first line containing ``needle``."""
-    return next(n for n, line in enumerate(text.splitlines(), start=1) if needle in line)
-
-
-def load_problems(tmp_path: Path, text: str) -> tuple[Path, list[str]]:
-    path = write_recipe(tmp_path, text)
-    with pytest.raises(RecipeError) as caught:
-        load_recipe(path)
-    return path, caught.value.problems
-
+from tests.support.recipe_text import (
+    SHIPPED,
+    SHIPPED_TEXT,
+    line_with,
+    load_problems,
+    mutated,
+    write_recipe,
+)
 
 # --- the shipped recipe ---------------------------------------------------------------------
 

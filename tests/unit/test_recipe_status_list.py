@@ -8,35 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from connectors.portals.recipe.files import RecipeError, installed_recipes_dir, load_recipe
+from connectors.portals.recipe.files import load_recipe
 from connectors.portals.recipe.model import CellValue, PageValue, StatusColumns
 from connectors.portals.recipe.page import status_row
+from tests.support.recipe_text import SHIPPED, SHIPPED_TEXT, line_with, load_problems, mutated
 
-SHIPPED = installed_recipes_dir() / "upload.toml"
-SHIPPED_TEXT = SHIPPED.read_text(encoding="utf-8")
 #: the shipped recipe's [status.list] section, its comment and columns included
 LIST_SECTION = SHIPPED_TEXT[
     SHIPPED_TEXT.index("# The status pass reads the whole") : SHIPPED_TEXT.index("[status.map]")
 ]
-
-
-def mutated(old: str, new: str) -> str:
-    """The shipped recipe with one change (which must apply exactly once)."""
-    assert SHIPPED_TEXT.count(old) == 1, f"{old!r} must occur once in the shipped recipe"
-    return SHIPPED_TEXT.replace(old, new)
-
-
-def line_with(text: str, needle: str) -> int:
-    """The 1-based line of the first line containing ``needle``."""
-    return next(n for n, line in enumerate(text.splitlines(), start=1) if needle in line)
-
-
-def load_problems(tmp_path: Path, text: str) -> tuple[Path, list[str]]:
-    path = tmp_path / "acme.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(RecipeError) as caught:
-        load_recipe(path)
-    return path, caught.value.problems
 
 
 # --- what loads -----------------------------------------------------------------------------
