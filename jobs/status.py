@@ -212,27 +212,10 @@ class _StatusPass:
                 evidence=f"status-list-{record.portal_account_id}",
                 max_pages=ctx.settings.queue.status_list_max_pages,
             )
-        except SecretNotFound as exc:
-            summary.notes_written += await board.login_refused(
-                ctx, record, str(exc), code="SECRET_MISSING"
-            )
-        except LoginFailed as exc:
-            summary.notes_written += await board.login_refused(
-                ctx, record, exc.message, code=exc.code
-            )
-        except PortalPaused:
-            pass  # held in this run (a pause, an open outage breaker): nothing was tried
-        except PortalChanged as exc:
-            summary.notes_written += await board.page_changed(ctx, record, exc.message)
-        except PortalUnavailable as exc:
-            ctx.log.warning("status.unavailable", portal=code, error=str(exc))
-            if not board.breaker_open(code):
-                board.unavailable(code)
-                if board.should_trip(ctx, code):
-                    await board.trip(ctx, code, exc.message)
-        except PortalError as exc:
-            ctx.log.warning("status.list_unreadable", portal=code, error=str(exc))
-            return {}  # read them one by one
+        except (SecretNotFound, PortalError) as exc:
+            if not await _portal_fault(ctx, board, record, summary, exc):
+                ctx.log.warning("status.list_unreadable", portal=code, error=str(exc))
+                return {}  # read them one by one
         else:
             await board.answered(ctx, code)
             summary.status_list_pages += listing.pages_read
@@ -295,37 +278,50 @@ async def _read_verdict(
 ) -> tuple[bool, PortalInvoice | None]:
     """The portal's verdict on one item, from its own page: (read, verdict). ``read`` False
     when it could not be read; a verdict None when the portal does not have the invoice."""
-    code = record.portal_code
     try:
         account = to_portal_account(record, ctx.resolve_secret)
         seen = await ctx.portals.invoice_status(
             account, item.portal_invoice_number, evidence=f"status-{item.submission_id}"
         )
-    except SecretNotFound as exc:
+    except (SecretNotFound, PortalError) as exc:
+        if not await _portal_fault(ctx, board, record, summary, exc, invoice=item.trx_number):
+            ctx.log.warning("status.unreadable", invoice=item.trx_number, error=str(exc))
+        return False, None
+    await board.answered(ctx, record.portal_code)
+    return True, seen
+
+
+async def _portal_fault(
+    ctx: JobContext,
+    board: PauseBoard,
+    record: PortalAccountRecord,
+    summary: RunSummary,
+    exc: Exception,
+    **where: str,
+) -> bool:
+    """A read's failure handled as the drain handles it: a refused login or a changed page
+    paused and noted once, an outage counted towards the shared breaker, a held portal left
+    alone. False for any other portal error, which the caller handles."""
+    code = record.portal_code
+    if isinstance(exc, SecretNotFound):
         summary.notes_written += await board.login_refused(
             ctx, record, str(exc), code="SECRET_MISSING"
         )
-        return False, None
-    except LoginFailed as exc:
+    elif isinstance(exc, LoginFailed):
         summary.notes_written += await board.login_refused(ctx, record, exc.message, code=exc.code)
-        return False, None
-    except PortalPaused:
-        return False, None  # held in this run (a pause, an open outage breaker): nothing tried
-    except PortalChanged as exc:
+    elif isinstance(exc, PortalPaused):
+        pass  # held in this run (a pause, an open outage breaker): nothing was tried
+    elif isinstance(exc, PortalChanged):
         summary.notes_written += await board.page_changed(ctx, record, exc.message)
-        return False, None
-    except PortalUnavailable as exc:
-        ctx.log.warning("status.unavailable", invoice=item.trx_number, error=str(exc))
+    elif isinstance(exc, PortalUnavailable):
+        ctx.log.warning("status.unavailable", portal=code, error=str(exc), **where)
         if not board.breaker_open(code):
             board.unavailable(code)
             if board.should_trip(ctx, code):
                 await board.trip(ctx, code, exc.message)
-        return False, None
-    except PortalError as exc:
-        ctx.log.warning("status.unreadable", invoice=item.trx_number, error=str(exc))
-        return False, None
-    await board.answered(ctx, code)
-    return True, seen
+    else:
+        return False
+    return True
 
 
 def _changed(item: Submission, seen: PortalInvoice) -> bool:
