@@ -52,8 +52,9 @@ from connectors.portals.errors import (
     wrap_playwright_errors,
 )
 from connectors.portals.invoice_entry import confirmed_receipt, entry_lines
+from connectors.portals.list_reads import asked_once
 from connectors.portals.login_codes import authenticator_code
-from connectors.portals.matching import normalised, same_number
+from connectors.portals.matching import normalised, number_key, same_number
 from connectors.portals.portal_page import LoginStage, log_in_once_more_if_expired
 from connectors.portals.recipe.files import LoadedRecipe
 from connectors.portals.recipe.model import LinesSection
@@ -170,14 +171,14 @@ class RecipeDriver:
         settles nothing.
         """
         listed = self.recipe.status.list
-        asked = list(dict.fromkeys(invoice_numbers))
+        asked = asked_once(invoice_numbers)
         if listed is None or not asked or max_pages < 1:
             return StatusList()
         session = RecipePage(page, self.loaded, account)
-        keys = {_key(number) for number in asked}
+        keys = {number_key(number) for number in asked}
 
         def enough(rows: list[StatusRow]) -> bool:
-            seen = {_key(row.get("number") or "") for row in rows if self._mine(row, account)}
+            seen = {number_key(row.get("number")) for row in rows if self._mine(row, account)}
             return keys <= seen
 
         read = await session.list_rows(
@@ -188,10 +189,12 @@ class RecipeDriver:
         shown: dict[str, list[StatusRow]] = {}
         for row in read.rows:
             if self._mine(row, account):
-                shown.setdefault(_key(row.get("number") or ""), []).append(row)
+                shown.setdefault(number_key(row.get("number")), []).append(row)
         verdicts: dict[str, PortalInvoice] = {}
         for number in asked:
-            verdict = self._listed(session, shown.get(_key(number), []), number, ended=read.ended)
+            verdict = self._listed(
+                session, shown.get(number_key(number), []), number, ended=read.ended
+            )
             if verdict is not None:
                 verdicts[number] = verdict
         log.info(
@@ -447,11 +450,6 @@ class RecipeDriver:
             payment_date=session.parse_date(row.get("payment_date"), date_format),
             payment_reference=row.get("payment_reference"),
         )
-
-
-def _key(number: str) -> str:
-    """An invoice number as :func:`same_number` compares it."""
-    return number.strip().casefold()
 
 
 def _seconds(timeout_ms: int) -> str:
