@@ -32,12 +32,22 @@ HOUR = 3600.0
 
 
 def _context(
-    store: Store, portal: FakeGateway, tmp_path: Path, *, run_id: str, worker: str = "a/1/1"
+    store: Store,
+    portal: FakeGateway,
+    tmp_path: Path,
+    *,
+    run_id: str,
+    worker: str = "a/1/1",
+    **queue: object,
 ) -> JobContext:
     settings = Settings(
         supplier=SupplierSettings(name="Northwind Supply Co."),
         secrets_dir=tmp_path / "secrets",
-        queue=QueueSettings(journal_path=tmp_path / "journal.jsonl", backoff_base_s=0),
+        queue=QueueSettings(
+            journal_path=tmp_path / "journal.jsonl",
+            backoff_base_s=0,
+            **queue,
+        ),
     )
     return JobContext(
         settings=settings,
@@ -103,6 +113,17 @@ def test_the_list_settles_what_it_shows_and_the_rest_is_read_one_by_one(
     assert summary.status_invoice_pages == 1
     assert summary.status_list_pages == portal.list_reads >= 1
     assert any(unlisted in asked for asked in portal.list_asked)
+
+
+def test_no_list_pages_reads_every_invoice_from_its_own_page(store: Store, tmp_path: Path) -> None:
+    """``queue.status_list_max_pages = 0``: the list is never asked, each invoice's page is."""
+    portal, numbers = _submitted(store, tmp_path)
+    portal.listed = set(numbers)
+    ctx = _context(store, portal, tmp_path, run_id="status-1", status_list_max_pages=0)
+    summary = asyncio.run(status.run(ctx))
+    assert portal.list_reads == 0 and portal.status_reads == len(numbers)
+    assert summary.statuses_read == summary.status_invoice_pages == len(numbers)
+    assert summary.status_list_pages == 0
 
 
 def test_poll_by_need_reads_only_what_is_due_and_all_reads_everything(
